@@ -1,0 +1,140 @@
+"""Regular grammars for the listing format, written once and compiled by Polars.
+
+The title and the author list are glued together with no separator, so the
+split point is found by grammar, not by a delimiter: the title ends at the
+*leftmost* glued capital (a capital whose previous character is not a space or
+a hyphen) from which the rest of the line is a well-formed author list.  A
+lazy ``.*?`` title under an anchored pattern gives exactly that with Rust's
+leftmost-first regex semantics, in linear time and without backtracking.
+
+The person-name grammar is strict on purpose: a token is a capitalised word
+(``Théophane``), a word with a known internal-capital prefix (``McAleese``,
+``O'Donoghue``, ``LeCun``), a hyphenated word (``Jean-Bastien``), an initial
+(``J.``, ``J.-P.``, ``L``), a short all-capitals given name (``DJ``), or a
+lowercase particle (``van``, ``de``, ``d'Ascoli``).  CamelCase like ``AutoML``
+or ``VAEs`` is *not* a name token, which is what stops ``Neural AutoMLCatherine
+Wong`` from splitting inside ``AutoML``.  Group authors (``Gemini Team``,
+``Imagen-Team-Google``) need a group keyword, which lets them contain tokens a
+person cannot.  When the strict grammar finds no split, a looser one (any
+capitalised tokens, CamelCase allowed) is tried and the record is marked
+``split_rule = 'loose'`` so the guess is visible.
+"""
+
+from __future__ import annotations
+
+UPPER = r"[\p{Lu}\p{Lt}]"
+LOWER = r"[\p{Ll}\p{M}]"
+APOS = r"['’]"
+
+MONTHS = r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
+
+#: Words that make a name a group author rather than a person.
+GROUP_KEYWORDS = (
+    "Team", "Collaboration", "Consortium", "Group", "Project", "Initiative",
+    "Contributors", "Community", "Committee", "Authors", "Lab", "Labs",
+    "Organization", "Organisation", "Network", "Society", "Alliance",
+)
+
+PARTICLES = (
+    "van", "von", "der", "den", "de", "del", "della", "dei", "degli", "des",
+    "di", "da", "do", "dos", "das", "du", "la", "le", "lo", "ter", "ten", "te",
+    "bin", "ibn", "bint", "al", "el", "y", "zu", "zum", "vom", "af", "av", "e",
+    "st", "san", "mac", "las", "los", "les", "dal", "dalla", "delle", "dello",
+    "op", "het", "am", "auf", "ben", "abu",
+)
+
+_NAME_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "Du", "Le", "La", "Van", "Vander", "Von", "Fitz", "St")
+
+
+def _alt(words: tuple[str, ...]) -> str:
+    return "(?:" + "|".join(sorted(words, key=len, reverse=True)) + ")"
+
+
+def _word() -> str:
+    """A capitalised name word, optionally hyphenated: ``Jean-Bastien``, ``Banki-Horvath``."""
+    part = rf"{UPPER}{LOWER}+"
+    prefixed = rf"{_alt(_NAME_PREFIXES)}{UPPER}{LOWER}+"
+    apostrophe = rf"{UPPER}{LOWER}*{APOS}{UPPER}{LOWER}+"
+    head = rf"(?:{prefixed}|{apostrophe}|{part})"
+    tail = rf"(?:-(?:{prefixed}|{apostrophe}|{UPPER}{LOWER}+|{LOWER}+))*"
+    return head + tail
+
+
+def _initial() -> str:
+    """``J.``, ``J.-P.``, ``S.M.``, ``Th.`` or a bare ``L`` (``Samuel L Smith``)."""
+    dotted = rf"{UPPER}{LOWER}?\.(?:-?{UPPER}{LOWER}?\.)*"
+    return rf"(?:{dotted}|{UPPER})"
+
+
+def _particle() -> str:
+    glued = rf"(?:d|l|dell|dall|degl){APOS}{UPPER}{LOWER}+"
+    return rf"(?:{glued}|{_alt(PARTICLES)})"
+
+
+def person_pattern(*, capital_first: bool = False) -> str:
+    """One person's name: given names/initials/particles, then a surname word.
+
+    ``capital_first`` forbids a leading lowercase particle: the first author on
+    the line must start at the glued capital.
+    """
+    word, initial, particle = _word(), _initial(), _particle()
+    caps = rf"{UPPER}{{2,3}}"  # DJ Strouse, AJ Piergiovanni: only as a given name
+    lead = rf"(?:{word}|{initial}|{caps}|{particle})"
+    first = rf"(?:{word}|{initial}|{caps})" if capital_first else lead
+    last = rf"(?:{word}|{UPPER}{{2,}})"
+    suffix = r"(?:,? (?:Jr\.?|Sr\.?|II|III|IV))?"
+    return rf"(?:(?:{first} )(?:{lead} )*)?{last}{suffix}"
+
+
+def group_pattern() -> str:
+    """A group author: capitalised/CamelCase/CAPS/numeric tokens around a keyword."""
+    token = rf"(?:{UPPER}{LOWER}+(?:{UPPER}+{LOWER}*)*|{UPPER}{{2,}}{LOWER}?|[0-9]+)"
+    keyword = _alt(GROUP_KEYWORDS)
+    return rf"(?:The )?(?:{token}[ -])*{keyword}(?:[ -]{token})*"
+
+
+def loose_author_pattern() -> str:
+    """Fallback author: space-separated tokens that each start with a capital."""
+    token = rf"{UPPER}[\p{{L}}\p{{M}}{APOS}.\-]*"
+    return rf"{token}(?: (?:{token}|{_particle()}))*"
+
+
+def _line_pattern(first: str, author: str) -> str:
+    slug = r"[\p{Ll}0-9][\p{Ll}0-9._&+-]*"
+    return (
+        rf"^(?P<title>.*?[^\s-])"
+        rf"(?P<authors>(?:{first})(?:, (?:{author}))*)"
+        rf"(?P<et_al> et al\.?)?"
+        rf"(?: · (?P<orgs>{slug}(?:, ?{slug})*))?\s*$"
+    )
+
+
+def strict_line_pattern() -> str:
+    """Title + authors line, strict grammar (named groups: title, authors, et_al, orgs)."""
+    group = group_pattern()
+    return _line_pattern(
+        rf"(?:{group}|{person_pattern(capital_first=True)})",
+        rf"(?:{group}|{person_pattern()})",
+    )
+
+
+def loose_line_pattern() -> str:
+    """Title + authors line, loose fallback grammar."""
+    return _line_pattern(loose_author_pattern(), loose_author_pattern())
+
+
+def header_pattern() -> str:
+    """Category code glued to the date and an optional ``Code`` badge.
+
+    Named groups: code, month, day, year, badge.  A full month name or a
+    trailing dot after the month is accepted (``Sept.``); the day and year are
+    validated later, so ``Feb 30, 2020`` matches here and is rejected as a bad date.
+    """
+    code = r"(?P<code>[A-Za-z][A-Za-z.-]*?)"
+    date = rf"(?P<month>{MONTHS})[a-z]*\.? ?(?P<day>[0-9]{{1,2}})(?:, ?(?P<year>[0-9]{{4}}))?"
+    return rf"^{code}{date}(?P<badge> ?Code)?\s*$"
+
+
+def group_name_pattern() -> str:
+    """Matches a whole name that is a group author (used to set ``is_group``)."""
+    return rf"(?:^|[ -]){_alt(GROUP_KEYWORDS)}(?:$|[ -])"

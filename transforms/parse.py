@@ -1,0 +1,145 @@
+"""Parse record groups into typed listing entries, quarantining what does not parse.
+
+Vectorised end to end: every step is a Polars expression over all records at
+once (regex extraction with the grammars in grammar.py), never a Python loop
+per record.  The result is split in two frames that together account for every
+input group: ``entries`` (parsed) and ``rejects`` (with a reason).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from transforms.categories import code_lookup
+from transforms.grammar import header_pattern, loose_line_pattern, strict_line_pattern
+from transforms.records import assemble_records, split_lines
+from transforms.text import clean_text
+
+MONTH_NUMBER = {m: i for i, m in enumerate(
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], start=1)}
+
+#: Reject reasons, stable strings that analysts can group by.
+REASON_OUTSIDE = "text outside a record (no date line above it)"
+REASON_NO_TITLE = "record has no title/authors line"
+REASON_NO_ABSTRACT = "record has no abstract line"
+REASON_BAD_DATE = "invalid date"
+REASON_NO_SPLIT = "cannot split title from authors"
+REASON_BAD_ENCODING = "undecodable bytes"  # flagged, not rejected: see ``has_replacement_chars``
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """The two halves of a parse: nothing is in both, nothing is in neither."""
+
+    entries: pl.LazyFrame
+    rejects: pl.LazyFrame
+
+
+def parse_records(records: pl.LazyFrame, captured: pl.LazyFrame) -> Parsed:
+    """Parse assembled record groups.
+
+    ``records`` comes from :func:`transforms.records.assemble_records`;
+    ``captured`` maps ``source_file`` to ``captured_on`` (a Date: when the page
+    was captured, which gives yearless dates their year).
+    """
+    header = pl.col("header").str.extract_groups(header_pattern())
+    strict = pl.col("title_line").str.extract_groups(strict_line_pattern())
+    loose = pl.col("title_line").str.extract_groups(loose_line_pattern())
+    split = pl.when(strict.struct.field("title").is_not_null()).then(strict).otherwise(loose)
+
+    staged = (
+        records.join(captured, on="source_file", how="left")
+        .with_columns(h=header, s=split, strict_ok=strict.struct.field("title").is_not_null())
+        .with_columns(
+            category_code=pl.col("h").struct.field("code"),
+            month=pl.col("h").struct.field("month").replace_strict(MONTH_NUMBER, default=None, return_dtype=pl.Int32),
+            day=pl.col("h").struct.field("day").cast(pl.Int32),
+            year_listed=pl.col("h").struct.field("year").cast(pl.Int32),
+            has_code=pl.col("h").struct.field("badge").is_not_null(),
+        )
+        .with_columns(
+            published_date=_date(pl.col("year_listed").fill_null(pl.col("captured_on").dt.year())),
+        )
+        .with_columns(
+            # A yearless date is this year's; one after the capture day can only be last year's.
+            published_date=pl.when(
+                pl.col("year_listed").is_null() & (pl.col("published_date") > pl.col("captured_on"))
+            )
+            .then(_date(pl.col("captured_on").dt.year() - 1))
+            .otherwise(pl.col("published_date")),
+            date_precision=pl.when(pl.col("year_listed").is_null())
+            .then(pl.lit("day_inferred_year"))
+            .otherwise(pl.lit("day")),
+        )
+        .with_columns(
+            reason=pl.when(pl.col("header").is_null())
+            .then(pl.lit(REASON_OUTSIDE))
+            .when(pl.col("title_line").is_null())
+            .then(pl.lit(REASON_NO_TITLE))
+            .when(pl.col("abstract").is_null())
+            .then(pl.lit(REASON_NO_ABSTRACT))
+            .when(pl.col("published_date").is_null())
+            .then(pl.lit(REASON_BAD_DATE))
+            .when(pl.col("s").struct.field("title").is_null())
+            .then(pl.lit(REASON_NO_SPLIT))
+        )
+    )
+
+    rejects = staged.filter(pl.col("reason").is_not_null()).select(
+        "source_file", "source_line", "reason", "raw"
+    )
+
+    lookup = code_lookup().lazy()
+    entries = (
+        staged.filter(pl.col("reason").is_null())
+        .join(lookup, on="category_code", how="left")
+        .select(
+            "source_file",
+            "source_line",
+            "raw",
+            "captured_on",
+            "category_code",
+            "category",
+            pl.col("category_ambiguous").fill_null(False),
+            "published_date",
+            pl.col("published_date").dt.year().cast(pl.Int32).alias("year"),
+            "date_precision",
+            "has_code",
+            clean_text(pl.col("s").struct.field("title")).alias("title"),
+            clean_text(pl.col("abstract")).alias("abstract"),
+            _split_list(pl.col("s").struct.field("authors"), ", ").alias("authors"),
+            pl.col("s").struct.field("et_al").is_not_null().alias("authors_truncated"),
+            _split_list(pl.col("s").struct.field("orgs"), ",").list.eval(pl.element().str.to_lowercase()).alias("orgs"),
+            pl.when(pl.col("strict_ok")).then(pl.lit("strict")).otherwise(pl.lit("loose")).alias("split_rule"),
+            pl.col("raw").str.contains("\ufffd", literal=True).alias("has_replacement_chars"),
+        )
+    )
+    return Parsed(entries=entries, rejects=rejects)
+
+
+def _date(year: pl.Expr) -> pl.Expr:
+    """Build a date from parts; impossible dates (Feb 30) become null, not errors."""
+    return pl.format(
+        "{}-{}-{}",
+        year.cast(pl.String),
+        pl.col("month").cast(pl.String).str.zfill(2),
+        pl.col("day").cast(pl.String).str.zfill(2),
+    ).str.to_date("%Y-%m-%d", strict=False)
+
+
+def _split_list(expr: pl.Expr, sep: str) -> pl.Expr:
+    """Split a delimited string into cleaned, non-empty items (empty list for null)."""
+    return (
+        expr.fill_null("")
+        .str.split(sep)
+        .list.eval(clean_text(pl.element()))
+        .list.eval(pl.element().filter(pl.element() != ""))
+    )
+
+
+def parse_sources(sources: pl.LazyFrame) -> Parsed:
+    """Parse whole listing texts: ``sources`` has ``source_file``, ``text``, ``captured_on``."""
+    records = assemble_records(split_lines(sources.select("source_file", "text")))
+    return parse_records(records, sources.select("source_file", "captured_on"))

@@ -1,0 +1,82 @@
+"""Cut raw listing text into records.
+
+A record is a header line (category code glued to a date), then its
+title-and-authors line, then its abstract.  Records are found by their header,
+not by counting lines in threes, so one missing line costs one record, not
+every record after it.  Blank lines are ignored wherever they are.
+
+Every non-blank input line ends up in exactly one output row: a record
+candidate (header + following lines) or an orphan group (lines that belong to
+no header, e.g. text before the first record or a record whose date line is
+missing).  Nothing is dropped here; parse.py decides what is rejected.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.grammar import header_pattern
+
+BOM = "\ufeff"
+
+
+def split_lines(sources: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per physical line: ``source_file, source_line (1-based), line``.
+
+    ``sources`` has ``source_file`` and decoded ``text``.  CR before LF and a
+    leading byte-order mark are removed; other characters are kept as decoded.
+    """
+    return (
+        sources.select(
+            "source_file",
+            pl.col("text").str.strip_prefix(BOM).str.split("\n").alias("line"),
+        )
+        .with_columns(source_line=pl.int_ranges(1, pl.col("line").list.len() + 1, dtype=pl.Int64))
+        .explode("line", "source_line")
+        .with_columns(pl.col("line").str.strip_suffix("\r"))
+        .filter(pl.col("line").is_not_null())
+    )
+
+
+def assemble_records(lines: pl.LazyFrame) -> pl.LazyFrame:
+    """Group lines under their header.
+
+    Output, one row per group: ``source_file, source_line`` (of its first line),
+    ``header, title_line, abstract`` (null when absent), ``n_lines`` and ``raw``
+    (the group's lines joined by newlines).  A group with no header (``header``
+    null) is text outside any record: before the first header, or lines past
+    the third of a record (typically the next record, missing its date line).
+    """
+    body = (
+        lines.filter(pl.col("line").str.strip_chars() != "")
+        .sort("source_file", "source_line")
+        .with_columns(is_header=pl.col("line").str.contains(header_pattern()))
+        .with_columns(record=pl.col("is_header").cast(pl.Int64).cum_sum().over("source_file"))
+        .with_columns(pos=pl.int_range(pl.len()).over("source_file", "record"))
+        .with_columns(
+            # lines 0-2 of a headed group are the record; anything after is orphaned
+            part=pl.when((pl.col("record") > 0) & (pl.col("pos") <= 2))
+            .then(pl.lit(0))
+            .otherwise(pl.lit(1))
+        )
+    )
+    return (
+        body.group_by("source_file", "record", "part")
+        .agg(
+            pl.col("source_line").first(),
+            pl.col("line").filter(pl.col("is_header") & (pl.col("pos") == 0)).first().alias("header"),
+            pl.col("line").filter(pl.col("pos") == 1).first().alias("title_line"),
+            pl.col("line").filter(pl.col("pos") == 2).first().alias("abstract"),
+            pl.len().alias("n_lines"),
+            pl.col("line").str.join("\n").alias("raw"),
+        )
+        .with_columns(
+            # orphan groups keep only raw text; their header/title/abstract are meaningless
+            *[
+                pl.when(pl.col("part") == 0).then(pl.col(c)).otherwise(None).alias(c)
+                for c in ("header", "title_line", "abstract")
+            ]
+        )
+        .drop("record", "part")
+        .sort("source_file", "source_line")
+    )

@@ -1,0 +1,48 @@
+"""Text normalisation shared by every transform.
+
+Listing text arrives in whatever form the page had: decomposed accents, runs of
+spaces, non-breaking spaces.  Everything is compared in NFC with single spaces,
+so that two byte-different renderings of the same string become equal, while
+TeX in titles is left exactly as written (it is content, not markup noise).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+
+def clean_text(expr: pl.Expr) -> pl.Expr:
+    """NFC, whitespace (incl. NBSP/tabs) collapsed to one space, trimmed."""
+    return expr.str.normalize("NFC").str.replace_all(r"\s+", " ").str.strip_chars()
+
+
+def fold(expr: pl.Expr) -> pl.Expr:
+    """Accent- and case-insensitive key: ``Théophane`` and ``theophane`` fold alike."""
+    return (
+        expr.str.normalize("NFKD")
+        .str.replace_all(r"\p{M}+", "")
+        .str.replace_all("ø", "o")
+        .str.replace_all("Ø", "O")
+        .str.replace_all("ł", "l")
+        .str.replace_all("Ł", "L")
+        .str.replace_all("ß", "ss")
+        .str.replace_all("đ", "d")
+        .str.replace_all("Đ", "D")
+        .str.replace_all("æ", "ae")
+        .str.replace_all("Æ", "AE")
+        .str.to_lowercase()
+    )
+
+
+def title_key(expr: pl.Expr) -> pl.Expr:
+    """The comparison key of a title: folded, TeX commands and punctuation neutralised.
+
+    ``Scaling Up Models with $\\texttt{t5x}$`` and ``Scaling up models with t5x``
+    share a key; word boundaries are kept so distinct titles stay distinct.
+    """
+    return (
+        fold(expr)
+        .str.replace_all(r"\\[a-z]+", " ")
+        .str.replace_all(r"[^\p{L}\p{N}]+", " ")
+        .str.strip_chars()
+    )
