@@ -1,0 +1,191 @@
+"""The ``paperhouse`` command line.
+
+Errors are one line on stderr and a non-zero exit, never a traceback: the
+known failure types are caught at the edge and their message printed.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+from warehouse.layout import Layout
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__.splitlines()[0] if __doc__ else None)
+out = Console()
+err = Console(stderr=True)
+
+
+class State:
+    layout: Layout
+
+
+state = State()
+
+
+def fail(message: str, code: int = 1) -> None:
+    err.print(f"error: {message}", style="bold red", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+@app.callback()
+def main_options(
+    home: Annotated[
+        Optional[Path],
+        typer.Option("--home", help="Data home (default: $PAPERHOUSE_HOME or ./data).", show_default=False),
+    ] = None,
+) -> None:
+    """paperhouse: researcher-profile paper listings -> Parquet + DuckDB warehouse."""
+    state.layout = Layout.at(home)
+
+
+@app.command()
+def ingest(
+    paths: Annotated[Optional[list[str]], typer.Argument(help="Listing files or directories (default: HOME/inbox).")] = None,
+    captured_on: Annotated[
+        Optional[str], typer.Option(help="Capture date YYYY-MM-DD for yearless dates (default: file mtime).")
+    ] = None,
+    max_reject_share: Annotated[
+        float, typer.Option(help="Fail and publish nothing if more than this share of records is rejected.")
+    ] = 0.2,
+    wait: Annotated[float, typer.Option(help="Seconds to wait for another running ingest.")] = 0.0,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False,
+) -> None:
+    """Run the ingest flow once and publish a new snapshot if the input changed."""
+    layout = state.layout
+    captured = _parse_date(captured_on) if captured_on else None
+    sources = paths or [str(layout.inbox)]
+    if not paths and not layout.inbox.is_dir():
+        fail(f"no paths given and no inbox at {layout.inbox}")
+
+    from flows.extract import SourceError, expand_paths, is_url
+
+    try:  # fail fast on a bad path, before paying for Prefect's start-up
+        expand_paths([p for p in sources if not is_url(p)])
+    except SourceError as exc:
+        fail(str(exc))
+
+    from flows.settings import configure_prefect
+
+    configure_prefect(layout, verbose=verbose)
+    from flows.ingest import FormatAlarm, ingest_flow
+    from warehouse.lock import WarehouseBusy
+
+    try:
+        with err.status("ingesting (Prefect flow paperhouse-ingest)...", spinner="dots"):
+            summary = ingest_flow(
+                paths=sources, home=str(layout.home), captured_on=captured,
+                max_reject_share=max_reject_share, lock_timeout=wait,
+            )
+    except (SourceError, FormatAlarm, WarehouseBusy, OSError) as exc:
+        fail(str(exc))
+    except Exception as exc:  # anything else: one line, details with --verbose
+        if verbose:
+            raise
+        fail(f"ingest failed: {type(exc).__name__}: {' '.join(str(exc).split())} (rerun with --verbose for details)")
+    from flows.render import key_value_table
+
+    verdict = "published new snapshot" if summary["published_new"] else "inputs unchanged: no new snapshot"
+    out.print(key_value_table(f"ingest: {verdict}", [
+        ("run_id", summary["run_id"]),
+        ("sources", f'{summary["n_sources"]} files, {summary["n_bytes"]:,} bytes'),
+        ("records parsed", summary["n_entries"]),
+        ("records rejected", summary["n_rejects"]),
+        *[(f"  {reason}", n) for reason, n in sorted(summary["rejects_by_reason"].items())],
+        *[(f"table {name}", f"{rows:,} rows") for name, rows in summary["table_rows"].items()],
+        ("seconds", summary["seconds"]),
+    ]))
+
+
+@app.command()
+def sql(
+    query: Annotated[Optional[str], typer.Argument(help="SQL to run (read-only).")] = None,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json.")] = "table",
+    file: Annotated[Optional[Path], typer.Option("--file", help="Read the SQL from a file.")] = None,
+    snapshot: Annotated[Optional[str], typer.Option(help="Query an older snapshot by run id.")] = None,
+) -> None:
+    """Run read-only SQL over the warehouse views."""
+    import duckdb
+
+    from flows.render import render
+    from warehouse.query import QueryRefused, WarehouseMissing, open_readonly, run_query
+
+    if fmt not in {"table", "csv", "json"}:
+        fail(f"unknown --format {fmt!r}: use table, csv or json", code=2)
+    if (query is None) == (file is None):
+        fail("give the SQL either as an argument or with --file", code=2)
+    text = query if query is not None else _read_text(file)
+    try:
+        con = open_readonly(state.layout, snapshot)
+        try:
+            result = run_query(con, text)
+        finally:
+            con.close()
+    except (QueryRefused, WarehouseMissing) as exc:
+        fail(str(exc))
+    except duckdb.Error as exc:
+        fail(str(exc).strip().splitlines()[0])
+    render(result, fmt, out)
+
+
+@app.command()
+def status() -> None:
+    """Show the current snapshot, its table counts and rejects, and older snapshots."""
+    from flows.render import key_value_table
+    from warehouse.snapshots import list_snapshots
+
+    layout = state.layout
+    snapshots = list_snapshots(layout)
+    current = layout.current_run_id()
+    if not snapshots or current is None:
+        fail(f"no warehouse at {layout.home}: run `paperhouse ingest` first")
+    cur = next(s for s in snapshots if s.run_id == current)
+    tables = cur.manifest["tables"]
+    out.print(key_value_table("paperhouse status", [
+        ("home", layout.home),
+        ("current snapshot", f"{current} (created {cur.manifest['created_at']})"),
+        ("sources", len(cur.manifest.get("sources", []))),
+        *[(name, f"{meta['rows']:,} rows") for name, meta in tables.items()],
+        ("catalog", layout.catalog),
+    ]))
+    from rich.table import Table
+
+    history = Table(title="snapshots (oldest first)", title_justify="left")
+    for column in ("run_id", "created_at", "papers", "rejects", ""):
+        history.add_column(column)
+    for snap in snapshots:
+        t = snap.manifest["tables"]
+        history.add_row(snap.run_id, snap.manifest["created_at"], str(t["papers"]["rows"]),
+                        str(t["rejects"]["rows"]), "current" if snap.run_id == current else "")
+    out.print(history)
+
+
+def _parse_date(value: str) -> date:
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        fail(f"--captured-on must be YYYY-MM-DD, got {value!r}", code=2)
+        raise
+
+
+def _read_text(path: Path | None) -> str:
+    assert path is not None
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot read {path}: {exc.strerror}")
+        raise
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)

@@ -1,0 +1,44 @@
+"""One writer at a time per data home.
+
+An advisory ``flock`` on ``warehouse/.lock``: the kernel drops it when the
+process dies, even by SIGKILL, so a crashed run never leaves a stale lock.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+
+class WarehouseBusy(RuntimeError):
+    """Another run holds the warehouse lock."""
+
+
+@contextmanager
+def writer_lock(path: Path, timeout: float = 0.0, poll: float = 0.2) -> Iterator[None]:
+    """Hold the lock for the block; wait up to ``timeout`` seconds, then raise WarehouseBusy."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + timeout
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 64, 0).decode(errors="replace").strip() or "unknown"
+                    raise WarehouseBusy(
+                        f"another ingest is running on {path.parent} (pid {holder}); "
+                        "wait for it or pass --wait SECONDS"
+                    ) from None
+                time.sleep(poll)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)

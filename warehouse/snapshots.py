@@ -1,0 +1,150 @@
+"""Immutable snapshots and the atomic ``current`` pointer.
+
+A run writes every table into a hidden temporary directory, fsyncs it, and
+renames it to ``snapshots/<run_id>`` in one step; only then is ``current``
+re-pointed, by renaming a fresh symlink over the old one.  Both renames are
+atomic on POSIX, so a reader -- or a crash at any instant -- sees either the
+old complete snapshot or the new complete one, never a mix or a partial file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow.parquet as pq
+
+from warehouse.layout import Layout
+from warehouse.schema import TABLE_SCHEMAS
+
+MANIFEST = "_snapshot.json"
+TMP_PREFIX = ".tmp-"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    run_id: str
+    path: Path
+    manifest: dict[str, Any]
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def write_table(frame: pl.DataFrame, name: str, path: Path) -> None:
+    """Write one table with its published schema (a drifted column fails here)."""
+    schema = TABLE_SCHEMAS[name]
+    table = frame.select(schema.names).to_arrow().cast(schema)
+    pq.write_table(table, path, compression="zstd")
+    _fsync_path(path)
+
+
+def write_snapshot(
+    layout: Layout, run_id: str, tables: dict[str, pl.DataFrame], metadata: dict[str, Any]
+) -> Snapshot:
+    """Write ``tables`` as snapshot ``run_id``; an existing complete one is reused as is."""
+    final = layout.snapshot(run_id)
+    if (final / MANIFEST).exists():
+        return read_snapshot(final)
+    layout.snapshots.mkdir(parents=True, exist_ok=True)
+    tmp = layout.snapshots / f"{TMP_PREFIX}{run_id}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    tmp.mkdir()
+    try:
+        files = {}
+        for name in TABLE_SCHEMAS:
+            target = tmp / f"{name}.parquet"
+            write_table(tables[name], name, target)
+            files[name] = {
+                "file": target.name,
+                "rows": tables[name].height,
+                "bytes": target.stat().st_size,
+                "sha256": _sha256(target),
+            }
+        manifest = {
+            "run_id": run_id,
+            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "tables": files,
+            **metadata,
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))
+        _fsync_path(tmp / MANIFEST)
+        _fsync_path(tmp)
+        os.rename(tmp, final)
+        _fsync_path(layout.snapshots)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return read_snapshot(final)
+
+
+def switch_current(layout: Layout, run_id: str) -> bool:
+    """Point ``current`` at ``run_id`` atomically; False if it already did."""
+    if layout.current_run_id() == run_id:
+        return False
+    if not (layout.snapshot(run_id) / MANIFEST).exists():
+        raise FileNotFoundError(f"snapshot {run_id} is not complete; refusing to point current at it")
+    link = layout.warehouse / f".current-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    os.symlink(Path("snapshots") / run_id, link)  # relative: the home can be moved
+    os.replace(link, layout.current)
+    _fsync_path(layout.warehouse)
+    return True
+
+
+def read_snapshot(path: Path) -> Snapshot:
+    manifest = json.loads((path / MANIFEST).read_text())
+    return Snapshot(run_id=manifest["run_id"], path=path, manifest=manifest)
+
+
+def list_snapshots(layout: Layout) -> list[Snapshot]:
+    """Complete snapshots, oldest first."""
+    if not layout.snapshots.exists():
+        return []
+    found = [
+        read_snapshot(p)
+        for p in layout.snapshots.iterdir()
+        if not p.name.startswith(".") and (p / MANIFEST).exists()
+    ]
+    return sorted(found, key=lambda s: (s.manifest["created_at"], s.run_id))
+
+
+def remove_stale_temporaries(layout: Layout) -> list[Path]:
+    """Delete half-written snapshot dirs and pointer links left by crashed runs.
+
+    Call only while holding the writer lock: then no live run owns them.
+    """
+    removed: list[Path] = []
+    for parent, prefix in ((layout.snapshots, TMP_PREFIX), (layout.warehouse, ".current-")):
+        if not parent.exists():
+            continue
+        for path in parent.iterdir():
+            if path.name.startswith(prefix):
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+                removed.append(path)
+    for stale in layout.warehouse.glob("paperhouse.duckdb.tmp-*") if layout.warehouse.exists() else []:
+        stale.unlink(missing_ok=True)
+        removed.append(stale)
+    return removed
