@@ -28,10 +28,10 @@ from warehouse.lock import writer_lock
 from warehouse.publish import Published, publish, republish
 from warehouse.snapshots import read_snapshot, remove_stale_temporaries
 
-#: Fail the run (publish nothing) when more than this share of records is rejected...
+#: Fail the run (publish nothing) when more than this share of input lines is rejected...
 DEFAULT_MAX_REJECT_SHARE = 0.2
-#: ...provided at least this many records were read (two bad records of five is not a redesign).
-REJECT_ALARM_MIN_RECORDS = 20
+#: ...provided at least this many lines were read (two bad records of five is not a redesign).
+REJECT_ALARM_MIN_LINES = 30
 
 
 class FormatAlarm(RuntimeError):
@@ -80,16 +80,23 @@ def parse_records(sources: list[Source]) -> Parsed:
 
 @task(name="check-reject-share", cache_policy=NO_CACHE)
 def check_reject_share(parsed: Parsed, max_share: float) -> None:
-    """Refuse to publish when the share of rejected records says the format changed."""
-    n_entries = parsed.entries.select(pl.len()).collect().item()
-    n_rejects = parsed.rejects.select(pl.len()).collect().item()
-    total = n_entries + n_rejects
-    if total >= REJECT_ALARM_MIN_RECORDS and n_rejects / total > max_share:
+    """Refuse to publish when the share of rejected input says the format changed.
+
+    Measured in lines, not records: after a redesign no header matches, and a
+    whole file becomes one reject group, so a record count would hide it.
+    """
+    rejected, accepted = _count_lines(parsed.rejects), _count_lines(parsed.entries)
+    total = rejected + accepted
+    if total >= REJECT_ALARM_MIN_LINES and rejected / total > max_share:
         raise FormatAlarm(
-            f"{n_rejects} of {total} records rejected ({n_rejects / total:.0%} > {max_share:.0%}): "
+            f"{rejected} of {total} input lines rejected ({rejected / total:.0%} > {max_share:.0%}): "
             "the listing format may have changed; nothing was published "
             "(raise --max-reject-share to publish anyway)"
         )
+
+
+def _count_lines(frame: pl.LazyFrame) -> int:
+    return frame.select(pl.col("raw").str.count_matches("\n").add(1).sum()).collect().item() or 0
 
 
 @task(name="dedupe-and-model", cache_policy=NO_CACHE)

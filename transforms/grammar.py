@@ -43,7 +43,24 @@ PARTICLES = (
     "op", "het", "am", "auf", "ben", "abu",
 )
 
-_NAME_PREFIXES = ("Mc", "Mac", "De", "Di", "Da", "Du", "Le", "La", "Van", "Vander", "Von", "Fitz", "St")
+_NAME_PREFIXES = (
+    "Mc", "Mac", "De", "Di", "Da", "Das", "Du", "Le", "La", "Van", "Vander", "Von", "Fitz", "St",
+    "Al", "El",  # AlQuraishi, ElSayed
+)
+
+#: Single-token organisation authors with internal capitals (no group keyword).
+#: CamelCase is not a name token in general (``Scaling Laws for WaveNet
+#: ModelsGemini Team`` would otherwise split inside ``WaveNet``), so these are
+#: listed; everything else needs a group keyword.
+ORG_AUTHORS = ("OpenAI", "DeepSeek-AI", "MiniMax")
+
+#: CamelCase words accepted inside a group name (``Google DeepMind Team``),
+#: for the same reason: a general CamelCase token would glue onto the title.
+GROUP_CAMEL_WORDS = (
+    "DeepMind", "OpenAI", "DeepSeek", "BigScience", "BigCode", "InternLM", "MiniCPM",
+    "AlphaFold", "AlphaProof", "AlphaGeometry", "IceCube", "BaBar", "KM3NeT", "LLaMA",
+    "PaLM", "MiniMax", "HuggingFace",
+)
 
 
 def _alt(words: tuple[str, ...]) -> str:
@@ -55,7 +72,8 @@ def _word() -> str:
     part = rf"{UPPER}{LOWER}+"
     prefixed = rf"{_alt(_NAME_PREFIXES)}{UPPER}{LOWER}+"
     apostrophe = rf"{UPPER}{LOWER}*{APOS}{UPPER}{LOWER}+"
-    head = rf"(?:{prefixed}|{apostrophe}|{part})"
+    letter_hyphen = rf"{UPPER}-{UPPER}{LOWER}*"  # Y-Lan Boureau, J-P Vert
+    head = rf"(?:{prefixed}|{apostrophe}|{letter_hyphen}|{part})"
     tail = rf"(?:-(?:{prefixed}|{apostrophe}|{UPPER}{LOWER}+|{LOWER}+))*"
     return head + tail
 
@@ -66,9 +84,13 @@ def _initial() -> str:
     return rf"(?:{dotted}|{UPPER})"
 
 
+def _glued_particle() -> str:
+    """``d'Ascoli``, ``dell'Amico``: a particle glued to a surname by an apostrophe."""
+    return rf"(?:d|l|dell|dall|degl){APOS}{UPPER}{LOWER}+(?:-{UPPER}{LOWER}+)*"
+
+
 def _particle() -> str:
-    glued = rf"(?:d|l|dell|dall|degl){APOS}{UPPER}{LOWER}+"
-    return rf"(?:{glued}|{_alt(PARTICLES)})"
+    return rf"(?:{_glued_particle()}|{_alt(PARTICLES)})"
 
 
 def person_pattern(*, capital_first: bool = False) -> str:
@@ -81,16 +103,25 @@ def person_pattern(*, capital_first: bool = False) -> str:
     caps = rf"{UPPER}{{2,3}}"  # DJ Strouse, AJ Piergiovanni: only as a given name
     lead = rf"(?:{word}|{initial}|{caps}|{particle})"
     first = rf"(?:{word}|{initial}|{caps})" if capital_first else lead
-    last = rf"(?:{word}|{UPPER}{{2,}})"
+    # The surname may be all capitals (``Wei LIU``) or a glued particle
+    # (``Stéphane d'Ascoli``) only after a given name: a bare ``AI`` or
+    # ``d'Ascoli`` is not a person, and accepting it split ``ReportOpenAI`` as
+    # ``ReportOpen`` + ``AI``.
+    last = rf"(?:{word}|{_glued_particle()}|{UPPER}{{2,}})"
     suffix = r"(?:,? (?:Jr\.?|Sr\.?|II|III|IV))?"
-    return rf"(?:(?:{first} )(?:{lead} )*)?{last}{suffix}"
+    return rf"(?:(?:{first} )(?:{lead} )*{last}|{word}){suffix}"
 
 
 def group_pattern() -> str:
-    """A group author: capitalised/CamelCase/CAPS/numeric tokens around a keyword."""
-    token = rf"(?:{UPPER}{LOWER}+(?:{UPPER}+{LOWER}*)*|{UPPER}{{2,}}{LOWER}?|[0-9]+)"
+    """A group author: capitalised/CAPS/numeric tokens around a keyword, or a known org.
+
+    No general CamelCase token: the group's first token is glued to the
+    title's last word, so ``ModelsGemini`` would be a valid token and ``Scaling
+    Laws for WaveNet ModelsGemini Team`` would split inside ``WaveNet``.
+    """
+    token = rf"(?:{_alt(GROUP_CAMEL_WORDS)}|{UPPER}{LOWER}+|{UPPER}+{LOWER}?|[0-9]+)"
     keyword = _alt(GROUP_KEYWORDS)
-    return rf"(?:The )?(?:{token}[ -])*{keyword}(?:[ -]{token})*"
+    return rf"(?:(?:The )?(?:{token}[ -])*{keyword}(?:[ -]{token})*|{_alt(ORG_AUTHORS)})"
 
 
 def loose_author_pattern() -> str:
@@ -102,7 +133,7 @@ def loose_author_pattern() -> str:
 def _line_pattern(first: str, author: str) -> str:
     slug = r"[\p{Ll}0-9][\p{Ll}0-9._&+-]*"
     return (
-        rf"^(?P<title>.*?[^\s-])"
+        rf"^(?P<title>.*?[^\s'’-])"
         rf"(?P<authors>(?:{first})(?:, (?:{author}))*)"
         rf"(?P<et_al> et al\.?)?"
         rf"(?: · (?P<orgs>{slug}(?:, ?{slug})*))?\s*$"
@@ -137,4 +168,4 @@ def header_pattern() -> str:
 
 def group_name_pattern() -> str:
     """Matches a whole name that is a group author (used to set ``is_group``)."""
-    return rf"(?:^|[ -]){_alt(GROUP_KEYWORDS)}(?:$|[ -])"
+    return rf"(?:(?:^|[ -]){_alt(GROUP_KEYWORDS)}(?:$|[ -])|^{_alt(ORG_AUTHORS)}$)"
