@@ -1,0 +1,69 @@
+"""Cutting raw text into records: broken input loses nothing and stops nothing."""
+
+from __future__ import annotations
+
+import datetime
+
+import polars as pl
+from polars.testing import assert_frame_equal
+
+from transforms.parse import parse_sources
+
+GOOD = "LGFeb 16, 2022Code\nOpen-Ended RL with Neural Reward FunctionsRobert Meier, Asier Mujika\nAbstract one.\n"
+GOOD2 = "CLDec 19, 2023\nGemini: A Family of Highly Capable Multimodal ModelsGemini Team, Rohan Anil et al.\nAbstract two.\n"
+
+
+def parse(text: str) -> tuple[pl.DataFrame, pl.DataFrame]:
+    sources = pl.LazyFrame({"source_file": ["x.txt"], "text": [text], "captured_on": [datetime.date(2026, 3, 1)]})
+    parsed = parse_sources(sources)
+    entries, rejects = pl.collect_all([parsed.entries, parsed.rejects])
+    return entries.sort("source_line"), rejects.sort("source_line")
+
+
+def test_crlf_bom_and_blank_lines_parse_like_clean_text():
+    clean, _ = parse(GOOD + GOOD2)
+    messy, rejects = parse("\ufeff" + ("\n\n" + GOOD + "\n" + GOOD2 + "\n\n\n").replace("\n", "\r\n"))
+    assert rejects.height == 0
+    cols = ["title", "authors", "published_date", "has_code", "authors_truncated", "category"]
+    assert_frame_equal(clean.select(cols), messy.select(cols))
+
+
+def test_missing_date_line_rejects_only_the_orphaned_lines():
+    orphan = "\n".join(GOOD2.splitlines()[1:]) + "\n"
+    entries, rejects = parse(GOOD + orphan + GOOD)
+    assert entries["source_line"].to_list() == [1, 6]
+    assert rejects.select("source_line", "reason").rows() == [(4, "text outside a record (no date line above it)")]
+    assert rejects["raw"].item() == orphan.rstrip("\n")
+
+
+def test_missing_abstract_and_bad_date_and_junk():
+    text = "garbage\x00\x01 header\n" + GOOD + "LGFeb 30, 2022\nTitleAda Lovelace\nAbs.\n" + "CLMar 1, 2021\nTitle TwoAda Lovelace\n" + GOOD2
+    entries, rejects = parse(text)
+    assert entries["source_line"].to_list() == [2, 10]
+    assert rejects.select("source_line", "reason").rows() == [
+        (1, "text outside a record (no date line above it)"),
+        (5, "invalid date"),
+        (8, "record has no abstract line"),
+    ]
+
+
+def test_unsplittable_title_line_is_rejected_with_its_text():
+    entries, rejects = parse("LGFeb 16, 2022\nall lowercase words and no author at all\nAbs.\n" + GOOD)
+    assert entries.height == 1
+    assert rejects.select("source_line", "reason").rows() == [(1, "cannot split title from authors")]
+    assert "all lowercase words" in rejects["raw"].item()
+
+
+def test_yearless_dates_take_the_capture_year_or_the_one_before():
+    entries, _ = parse("LGFeb 10\nA TitleAda Lovelace\nA.\nLGDec 24\nB TitleAda Lovelace\nB.\n")
+    assert entries.select("published_date", "date_precision").rows() == [
+        (datetime.date(2026, 2, 10), "day_inferred_year"),
+        (datetime.date(2025, 12, 24), "day_inferred_year"),  # after the 2026-03-01 capture: last year
+    ]
+
+
+def test_replacement_characters_are_flagged_not_dropped():
+    text = GOOD.replace("Abstract one.", "Abstract \ufffd one.")
+    entries, rejects = parse(text)
+    assert rejects.height == 0
+    assert entries["has_replacement_chars"].to_list() == [True]
