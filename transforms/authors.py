@@ -23,17 +23,37 @@ VARIANT_SEPARATOR = " | "
 
 @dataclass(frozen=True)
 class ResolvedAuthors:
-    authorships: pl.LazyFrame  # paper_id, author_id, position, name_as_listed
+    mentions: pl.LazyFrame  # one row per (entry, position) with author_id
     authors: pl.LazyFrame
 
 
-def explode_mentions(representatives: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per (paper, listed author) with its 1-based position."""
+MENTION_KEY = ["source_file", "source_line", "position"]
+
+
+def explode_mentions(entries: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per (listing entry, listed author) with its 1-based position.
+
+    Mentions come from every listing of a paper, not only the one whose list
+    is published: two profiles spelling the same slot differently are the
+    strongest evidence that two spellings are one person.
+    """
     return (
-        representatives.select("paper_id", pl.col("authors").alias("name_as_listed"))
+        entries.select(
+            "source_file", "source_line", "paper_id", "category", "orgs",
+            pl.col("authors").alias("name_as_listed"),
+        )
         .with_columns(position=pl.int_ranges(1, pl.col("name_as_listed").list.len() + 1, dtype=pl.Int32))
         .explode("name_as_listed", "position")
         .filter(pl.col("name_as_listed").is_not_null())
+    )
+
+
+def representative_authorships(mentions: pl.LazyFrame, representatives: pl.LazyFrame) -> pl.LazyFrame:
+    """``paper_authors``: the author list of each paper's representative entry."""
+    return (
+        mentions.join(representatives.select("source_file", "source_line"), on=["source_file", "source_line"])
+        .select("paper_id", "author_id", "position", "name_as_listed")
+        .sort("paper_id", "position")
     )
 
 
@@ -58,7 +78,4 @@ def resolve_authors(mentions: pl.LazyFrame) -> ResolvedAuthors:
         )
         .sort("author_id")
     )
-    authorships = keyed.select("paper_id", "author_id", "position", "name_as_listed").sort(
-        "paper_id", "position"
-    )
-    return ResolvedAuthors(authorships=authorships, authors=authors)
+    return ResolvedAuthors(mentions=keyed, authors=authors)

@@ -7,10 +7,17 @@ built lazily and collected together so Polars can share the common subplans.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import polars as pl
 
 from transforms.affiliations import build_affiliations
-from transforms.authors import explode_mentions, resolve_authors
+from transforms.authors import (
+    ResolvedAuthors,
+    explode_mentions,
+    representative_authorships,
+    resolve_authors,
+)
 from transforms.categories import topics_frame
 from transforms.ids import content_hash, stable_id
 from transforms.papers import assign_papers, build_papers, representative_entries
@@ -22,11 +29,26 @@ TABLE_NAMES = (
 )
 
 
+@dataclass(frozen=True)
+class Resolved:
+    """Entities before they become tables: entries with their paper, mentions with their author."""
+
+    assigned: pl.LazyFrame  # parsed entries + title_key, paper_id, content_hash
+    authors: ResolvedAuthors  # .mentions: one row per (entry, position) with author_id
+
+
+def resolve(parsed: Parsed) -> Resolved:
+    """Decide which entries are one paper and which mentions are one author."""
+    assigned = assign_papers(parsed.entries).with_columns(content_hash=content_hash(pl.col("raw")))
+    return Resolved(assigned=assigned, authors=resolve_authors(explode_mentions(assigned)))
+
+
 def build_tables(parsed: Parsed, run_id: str) -> dict[str, pl.DataFrame]:
     """All warehouse tables for one run, collected, each sorted by its key."""
-    assigned = assign_papers(parsed.entries).with_columns(content_hash=content_hash(pl.col("raw")))
+    resolved = resolve(parsed)
+    assigned = resolved.assigned
     papers = build_papers(assigned)
-    resolved = resolve_authors(explode_mentions(representative_entries(assigned)))
+    authorships = representative_authorships(resolved.authors.mentions, representative_entries(assigned))
 
     org_links = (
         assigned.select("paper_id", pl.col("orgs").alias("slug"))
@@ -68,8 +90,8 @@ def build_tables(parsed: Parsed, run_id: str) -> dict[str, pl.DataFrame]:
     frames = pl.collect_all(
         [
             papers,
-            resolved.authors,
-            resolved.authorships,
+            resolved.authors.authors,
+            authorships,
             affiliations.sort("slug"),
             paper_affiliations,
             topics_frame().lazy(),
