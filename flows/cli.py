@@ -54,6 +54,9 @@ def ingest(
         float, typer.Option(help="Fail and publish nothing if more than this share of records is rejected.")
     ] = 0.2,
     wait: Annotated[float, typer.Option(help="Seconds to wait for another running ingest.")] = 0.0,
+    overrides: Annotated[
+        Optional[Path], typer.Option(help="Author merge/split CSV (default: HOME/overrides/authors.csv if present).")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False,
 ) -> None:
     """Run the ingest flow once and publish a new snapshot if the input changed."""
@@ -65,6 +68,9 @@ def ingest(
 
     from flows.extract import SourceError, expand_paths, is_url
 
+    if overrides is not None and not overrides.is_file():
+        fail(f"no such overrides file: {overrides}")
+
     try:  # fail fast on a bad path, before paying for Prefect's start-up
         expand_paths([p for p in sources if not is_url(p)])
     except SourceError as exc:
@@ -74,6 +80,8 @@ def ingest(
 
     configure_prefect(layout, verbose=verbose)
     from flows.ingest import FormatAlarm, ingest_flow
+    from flows.overrides import OverrideFileError
+    from transforms.authors import OverrideError
     from warehouse.lock import WarehouseBusy
 
     try:
@@ -81,8 +89,9 @@ def ingest(
             summary = ingest_flow(
                 paths=sources, home=str(layout.home), captured_on=captured,
                 max_reject_share=max_reject_share, lock_timeout=wait,
+                overrides=str(overrides.resolve()) if overrides else None,
             )
-    except (SourceError, FormatAlarm, WarehouseBusy, OSError) as exc:
+    except (SourceError, FormatAlarm, WarehouseBusy, OverrideError, OverrideFileError, OSError) as exc:
         fail(str(exc))
     except Exception as exc:  # anything else: one line, details with --verbose
         if verbose:
@@ -98,6 +107,7 @@ def ingest(
         ("records rejected", summary["n_rejects"]),
         *[(f"  {reason}", n) for reason, n in sorted(summary["rejects_by_reason"].items())],
         *[(f"table {name}", f"{rows:,} rows") for name, rows in summary["table_rows"].items()],
+        *_quality_rows(summary.get("quality", {})),
         ("seconds", summary["seconds"]),
     ]))
 
@@ -151,6 +161,7 @@ def status() -> None:
         ("current snapshot", f"{current} (created {cur.manifest['created_at']})"),
         ("sources", len(cur.manifest.get("sources", []))),
         *[(name, f"{meta['rows']:,} rows") for name, meta in tables.items()],
+        *_quality_rows(cur.manifest.get("quality", {})),
         ("catalog", layout.catalog),
     ]))
     from rich.table import Table
@@ -163,6 +174,21 @@ def status() -> None:
         history.add_row(snap.run_id, snap.manifest["created_at"], str(t["papers"]["rows"]),
                         str(t["rejects"]["rows"]), "current" if snap.run_id == current else "")
     out.print(history)
+
+
+def _quality_rows(quality: dict) -> list[tuple[str, object]]:
+    """Author-resolution quality lines for the summaries."""
+    if not quality:
+        return []
+    merges = ", ".join(f"{rule} {n}" for rule, n in quality.get("merges_by_rule", {}).items()) or "none"
+    return [
+        ("author mentions", quality.get("mentions")),
+        ("persons / groups", f'{quality.get("persons")} / {quality.get("groups")}'),
+        ("merged forms by rule", merges),
+        ("low-confidence merges", quality.get("low_confidence_merges")),
+        ("ambiguous names", quality.get("ambiguous_names")),
+        ("possible matches left apart", quality.get("possible_matches_left_apart")),
+    ]
 
 
 def _parse_date(value: str) -> date:

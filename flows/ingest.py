@@ -13,6 +13,7 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import polars as pl
@@ -20,6 +21,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.extract import Source, SourceError, expand_paths, is_url, read_file, sources_frame
+from flows.overrides import load_overrides
 from flows.runid import code_fingerprint, run_id_for
 from transforms.parse import Parsed, parse_sources
 from transforms.tables import build_tables
@@ -52,6 +54,7 @@ class RunSummary:
     n_rejects: int
     rejects_by_reason: dict[str, int] = field(default_factory=dict)
     table_rows: dict[str, int] = field(default_factory=dict)
+    quality: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, Any]:
@@ -100,17 +103,20 @@ def _count_lines(frame: pl.LazyFrame) -> int:
 
 
 @task(name="dedupe-and-model", cache_policy=NO_CACHE)
-def dedupe_and_model(parsed: Parsed, run_id: str) -> dict[str, pl.DataFrame]:
+def dedupe_and_model(
+    parsed: Parsed, run_id: str, overrides: pl.DataFrame | None
+) -> tuple[dict[str, pl.DataFrame], dict[str, Any]]:
     """Collapse papers, resolve authors and organisations, build every table."""
-    return build_tables(parsed, run_id)
+    return build_tables(parsed, run_id, overrides)
 
 
 @task(name="publish-snapshot", cache_policy=NO_CACHE)
 def publish_snapshot(
-    layout: Layout, run_id: str, tables: dict[str, pl.DataFrame], sources: list[Source]
+    layout: Layout, run_id: str, tables: dict[str, pl.DataFrame], sources: list[Source], quality: dict[str, Any]
 ) -> Published:
     metadata = {
         "code_fingerprint": code_fingerprint(),
+        "quality": quality,
         "sources": [
             {"source_file": s.source_file, "sha256": s.sha256, "bytes": s.n_bytes,
              "captured_on": s.captured_on.isoformat(), "had_decode_errors": s.had_decode_errors}
@@ -127,6 +133,7 @@ def ingest_flow(
     captured_on: date | None = None,
     max_reject_share: float = DEFAULT_MAX_REJECT_SHARE,
     lock_timeout: float = 0.0,
+    overrides: str | None = None,
 ) -> dict[str, Any]:
     """Ingest listing files into the warehouse at ``home``; returns the run summary."""
     started = time.perf_counter()
@@ -135,18 +142,21 @@ def ingest_flow(
     with writer_lock(layout.lock, timeout=lock_timeout):
         remove_stale_temporaries(layout)
         sources = extract_sources(paths, captured_on)
-        run_id = run_id_for(sources)
+        override_path = Path(overrides) if overrides else layout.overrides
+        override_rows = load_overrides(override_path)
+        run_id = run_id_for(sources, extra=override_path.read_bytes() if override_rows is not None else b"")
         existing = layout.snapshot(run_id)
         if existing.exists():
             logger.info("inputs unchanged since snapshot %s: nothing to parse", run_id)
             published = republish(layout, read_snapshot(existing))
             rejects = pl.read_parquet(existing / "rejects.parquet")
             table_rows = {k: v["rows"] for k, v in published.snapshot.manifest["tables"].items()}
+            quality = published.snapshot.manifest.get("quality", {})
         else:
             parsed = parse_records(sources)
             check_reject_share(parsed, max_reject_share)
-            tables = dedupe_and_model(parsed, run_id)
-            published = publish_snapshot(layout, run_id, tables, sources)
+            tables, quality = dedupe_and_model(parsed, run_id, override_rows)
+            published = publish_snapshot(layout, run_id, tables, sources, quality)
             rejects = tables["rejects"]
             table_rows = {k: v.height for k, v in tables.items()}
     summary = RunSummary(
@@ -160,6 +170,7 @@ def ingest_flow(
         n_rejects=table_rows["rejects"],
         rejects_by_reason=dict(Counter(rejects["reason"].to_list())),
         table_rows=table_rows,
+        quality=quality,
         seconds=round(time.perf_counter() - started, 3),
     )
     logger.info("run %s: %s", run_id, summary.as_dict())

@@ -34,9 +34,11 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def run_id_for(sources: list[Source]) -> str:
-    """Deterministic id of a run over ``sources`` (order-independent)."""
+def run_id_for(sources: list[Source], extra: bytes = b"") -> str:
+    """Deterministic id of a run over ``sources`` (order-independent) and ``extra``
+    configuration that changes the result (the overrides file)."""
     digest = hashlib.sha256(code_fingerprint().encode())
+    digest.update(hashlib.sha256(extra).digest())
     for key in sorted(f"{s.source_file}\x1f{s.sha256}\x1f{s.captured_on.isoformat()}" for s in sources):
         digest.update(key.encode())
         digest.update(b"\n")

@@ -21,7 +21,8 @@ def tables_for(*files: str) -> dict[str, pl.DataFrame]:
             "captured_on": [CAPTURED] * len(files),
         }
     )
-    return build_tables(parse_sources(sources), "test-run")
+    tables, _quality = build_tables(parse_sources(sources), "test-run")
+    return tables
 
 
 def test_badge_orgs_and_yearless_date_variants_are_one_paper():

@@ -1,11 +1,32 @@
-"""Author mentions -> authors.
+"""Author mentions -> persons and groups, with the evidence for every merge.
 
-For now a person is an exact normalised name (NFC, single spaces): the
-resolution of variants (``Théophane``/``Theophane``, ``Danilo J.``/``Danilo
-Jimenez``) replaces :func:`resolve_authors` without changing its contract:
-mentions in, ``author_id`` per mention plus an ``authors`` table out.
-Group authors (``Gemini Team``) are flagged so no later step merges them
-with people.
+How two written names become one person:
+
+1. **Same folded form** (``Théophane Weber`` / ``Theophane Weber``, case,
+   hyphens, dots): one *node* from the start.
+2. Nodes are compared only inside a **block** -- same surname key and same first
+   initial -- so the work is a join on the block, never all pairs.
+3. A pair must be **compatible**: first names equal, or one is the other's
+   initial; middle names equal, initial-compatible (``J.`` ~ ``Jimenez``) or
+   absent on one side.  Conflicting given names (``Florian``/``Fabian``) and two
+   names listed on the *same* record are never merged.
+4. The weaker the name rule, the more **evidence** it needs: a full first name
+   with a compatible middle initial merges on the name alone; a missing middle
+   name or an initial-only first name needs the same slot of the same paper
+   on another profile, a shared coauthor, or (flagged low-confidence) a shared
+   organisation.  Topic alone never merges: that is a *possible match*, counted
+   but left apart -- precision first.
+5. A node compatible with two people who conflict with each other (``D. Smith``
+   vs ``David`` and ``Daniel Smith``) keeps no edges: it is *ambiguous*, not a
+   bridge.  A component that still contains a conflicting pair falls back to
+   its strong edges only.
+6. Manual overrides (merge/split) are applied last-but-one and are validated:
+   a name that was never observed is an error.
+
+Groups (``Gemini Team``) are separate nodes that are never compared with
+people.  Everything is Polars joins and group-bys; the only Python loop is
+the label propagation that finds connected components, one iteration per
+hop of the longest chain (a handful), each a vectorised join.
 """
 
 from __future__ import annotations
@@ -16,18 +37,40 @@ import polars as pl
 
 from transforms.grammar import group_name_pattern
 from transforms.ids import stable_id
+from transforms.names import completeness, name_key, name_parts
 
 #: Separator of the ``name_variants`` string (BI tools read no nested types).
 VARIANT_SEPARATOR = " | "
+#: Merges below this confidence are flagged for review.
+LOW_CONFIDENCE = 0.8
+MENTION_KEY = ["source_file", "source_line", "position"]
+
+# (rule, evidence) -> confidence; a missing entry means "not enough to merge".
+CONFIDENCE: dict[tuple[str, str], float] = {
+    ("middle_initial", "same_slot"): 0.97,
+    ("middle_initial", "coauthor"): 0.95,
+    ("middle_initial", "organisation"): 0.93,
+    ("middle_initial", "topic"): 0.92,
+    ("middle_initial", "none"): 0.9,
+    ("middle_missing", "same_slot"): 0.95,
+    ("middle_missing", "coauthor"): 0.9,
+    ("middle_missing", "organisation"): 0.75,
+    ("first_initial", "same_slot"): 0.95,
+    ("first_initial", "coauthor"): 0.85,
+    ("first_initial", "organisation"): 0.7,
+}
+
+
+class OverrideError(ValueError):
+    """An override names an author that does not exist, or is malformed."""
 
 
 @dataclass(frozen=True)
 class ResolvedAuthors:
     mentions: pl.LazyFrame  # one row per (entry, position) with author_id
     authors: pl.LazyFrame
-
-
-MENTION_KEY = ["source_file", "source_line", "position"]
+    links: pl.LazyFrame  # one row per (author, written form): why it belongs there
+    pairs: pl.LazyFrame  # every compared pair with its rule, evidence, decision
 
 
 def explode_mentions(entries: pl.LazyFrame) -> pl.LazyFrame:
@@ -57,25 +100,329 @@ def representative_authorships(mentions: pl.LazyFrame, representatives: pl.LazyF
     )
 
 
-def resolve_authors(mentions: pl.LazyFrame) -> ResolvedAuthors:
-    """Give each mention an ``author_id`` and build the ``authors`` table."""
+def _nodes(mentions: pl.LazyFrame) -> pl.LazyFrame:
     keyed = mentions.with_columns(
         is_group=pl.col("name_as_listed").str.contains(group_name_pattern()),
-    ).with_columns(
-        author_id=stable_id(
-            pl.when(pl.col("is_group")).then(pl.lit("group")).otherwise(pl.lit("person")),
-            pl.col("name_as_listed"),
+        key=name_key(pl.col("name_as_listed")),
+    )
+    return keyed.with_columns(
+        node=pl.when(pl.col("is_group")).then(pl.lit("g:")).otherwise(pl.lit("p:")) + pl.col("key")
+    )
+
+
+def _candidate_pairs(nodes: pl.LazyFrame) -> pl.LazyFrame:
+    """Person node pairs sharing a block, with the name rule or a conflict."""
+    people = (
+        nodes.filter(~pl.col("is_group"))
+        .select("node", "key")
+        .unique()
+        .with_columns(name_parts(pl.col("key")))
+        .with_columns(block=pl.col("surname_key") + "|" + pl.col("first_initial"))
+    )
+    pairs = people.join(people, on="block", suffix="_b").filter(pl.col("node") < pl.col("node_b"))
+
+    middles = (
+        pairs.filter(
+            (pl.col("middle").list.len() > 0)
+            & (pl.col("middle").list.len() == pl.col("middle_b").list.len())
+        )
+        .select("node", "node_b", "middle", "middle_b")
+        .explode("middle", "middle_b")
+        .with_columns(
+            same=pl.col("middle") == pl.col("middle_b"),
+            initial=((pl.col("middle").str.len_chars() == 1) & pl.col("middle_b").str.starts_with(pl.col("middle")))
+            | ((pl.col("middle_b").str.len_chars() == 1) & pl.col("middle").str.starts_with(pl.col("middle_b"))),
+        )
+        .group_by("node", "node_b")
+        .agg(
+            middle_all_same=pl.col("same").all(),
+            middle_compatible=(pl.col("same") | pl.col("initial")).all(),
         )
     )
+    full = lambda c: pl.col(c).str.len_chars() > 1  # noqa: E731
+    len_a, len_b = pl.col("middle").list.len(), pl.col("middle_b").list.len()
+    return (
+        pairs.join(middles, on=["node", "node_b"], how="left")
+        .with_columns(
+            first_conflict=pl.col("first").is_null()
+            | pl.col("first_b").is_null()
+            | (full("first") & full("first_b") & (pl.col("first") != pl.col("first_b"))),
+            middle_state=pl.when((len_a == 0) & (len_b == 0))
+            .then(pl.lit("same"))
+            .when((len_a == 0) | (len_b == 0))
+            .then(pl.lit("missing"))
+            .when(len_a != len_b)
+            .then(pl.lit("conflict"))
+            .when(pl.col("middle_all_same"))
+            .then(pl.lit("same"))
+            .when(pl.col("middle_compatible"))
+            .then(pl.lit("initial"))
+            .otherwise(pl.lit("conflict")),
+        )
+        .with_columns(
+            rule=pl.when(pl.col("first_conflict") | (pl.col("middle_state") == "conflict"))
+            .then(pl.lit("conflict"))
+            .when(~(full("first") & full("first_b")))
+            .then(pl.lit("first_initial"))
+            .when(pl.col("middle_state") == "missing")
+            .then(pl.lit("middle_missing"))
+            .otherwise(pl.lit("middle_initial"))  # same or initial-compatible middles
+        )
+        .select("node", "node_b", "rule")
+    )
+
+
+def _shared(pairs: pl.LazyFrame, facts: pl.LazyFrame, name: str) -> pl.LazyFrame:
+    """Count, per pair, the values of ``facts`` (node, value) both nodes have."""
+    return (
+        pairs.select("node", "node_b")
+        .join(facts, on="node")
+        .join(facts.rename({"node": "node_b"}), on=["node_b", "value"])
+        .group_by("node", "node_b")
+        .agg(pl.len().alias(name))
+    )
+
+
+def _evidence(pairs: pl.LazyFrame, nodes: pl.LazyFrame) -> pl.LazyFrame:
+    """Add evidence columns and the strongest evidence kind to each pair."""
+    records = nodes.select(*MENTION_KEY[:2], "paper_id", "position", "node", "category", "orgs")
+    co = (
+        records.select(*MENTION_KEY[:2], "node")
+        .join(records.select(*MENTION_KEY[:2], pl.col("node").alias("value")), on=MENTION_KEY[:2])
+        .filter(pl.col("node") != pl.col("value"))
+        .select("node", "value")
+        .unique()
+    )
+    orgs = records.select("node", pl.col("orgs").alias("value")).explode("value").drop_nulls().unique()
+    topics = records.select("node", pl.col("category").alias("value")).drop_nulls().unique()
+    slots = records.select("node", pl.format("{}#{}", "paper_id", "position").alias("value")).unique()
+    # two names on the same record are two people: "value" here is the record itself
+    same_record = records.select("node", pl.format("{}#{}", *MENTION_KEY[:2]).alias("value")).unique()
+
+    out = pairs
+    for facts, name in ((co, "n_shared_coauthors"), (orgs, "n_shared_orgs"), (topics, "n_shared_topics"),
+                        (slots, "n_same_slot"), (same_record, "n_same_record")):
+        out = out.join(_shared(pairs, facts, name), on=["node", "node_b"], how="left").with_columns(
+            pl.col(name).fill_null(0)
+        )
+    return out.with_columns(
+        evidence=pl.when(pl.col("n_same_slot") > 0)
+        .then(pl.lit("same_slot"))
+        .when(pl.col("n_shared_coauthors") > 0)
+        .then(pl.lit("coauthor"))
+        .when(pl.col("n_shared_orgs") > 0)
+        .then(pl.lit("organisation"))
+        .when(pl.col("n_shared_topics") > 0)
+        .then(pl.lit("topic"))
+        .otherwise(pl.lit("none")),
+        rule=pl.when(pl.col("n_same_record") > 0).then(pl.lit("conflict")).otherwise(pl.col("rule")),
+    )
+
+
+def _decide(pairs: pl.LazyFrame) -> pl.LazyFrame:
+    table = pl.LazyFrame(
+        {
+            "rule": [r for r, _ in CONFIDENCE],
+            "evidence": [e for _, e in CONFIDENCE],
+            "confidence": list(CONFIDENCE.values()),
+        }
+    )
+    return pairs.join(table, on=["rule", "evidence"], how="left").with_columns(
+        decision=pl.when(pl.col("rule") == "conflict")
+        .then(pl.lit("conflict"))
+        .when(pl.col("confidence").is_not_null())
+        .then(pl.lit("merge"))
+        .otherwise(pl.lit("possible_match"))
+    )
+
+
+def _apply_overrides(pairs: pl.LazyFrame, overrides: pl.DataFrame | None, known: pl.DataFrame) -> pl.LazyFrame:
+    """Overrides name written forms; each must exist.  Merge adds an edge, split a conflict."""
+    if overrides is None or overrides.height == 0:
+        return pairs
+    bad_action = overrides.filter(~pl.col("action").is_in(["merge", "split"]))
+    if bad_action.height:
+        raise OverrideError(f"override action must be merge or split, got {bad_action['action'][0]!r}")
+    keyed = overrides.with_columns(
+        key=name_key(pl.col("name_a")), key_b=name_key(pl.col("name_b"))
+    )
+    known_keys = set(known["key"].to_list())
+    unknown = [
+        name for name, key in zip(
+            keyed["name_a"].to_list() + keyed["name_b"].to_list(),
+            keyed["key"].to_list() + keyed["key_b"].to_list(),
+        )
+        if key not in known_keys
+    ]
+    if unknown:
+        raise OverrideError(f"override names an author never observed: {unknown[0]!r}")
+    node_of = known.select("key", "node")
+    edges = (
+        keyed.join(node_of, on="key")
+        .join(node_of.rename({"key": "key_b", "node": "node_b"}), on="key_b")
+        .select(
+            pl.min_horizontal("node", "node_b").alias("node"),
+            pl.max_horizontal("node", "node_b").alias("node_b"),
+            pl.when(pl.col("action") == "merge").then(pl.lit("override_merge")).otherwise(pl.lit("override_split")).alias("rule"),
+            pl.lit("manual").alias("evidence"),
+            pl.when(pl.col("action") == "merge").then(pl.lit(1.0)).otherwise(None).alias("confidence"),
+            pl.when(pl.col("action") == "merge").then(pl.lit("merge")).otherwise(pl.lit("conflict")).alias("decision"),
+        )
+        .lazy()
+    )
+    kept = pairs.join(edges.select("node", "node_b"), on=["node", "node_b"], how="anti")
+    return pl.concat([kept, edges], how="diagonal_relaxed")
+
+
+def _components(nodes: pl.LazyFrame, edges: pl.LazyFrame) -> pl.DataFrame:
+    """Connected components by min-label propagation (one vectorised join per hop)."""
+    labels = nodes.select("node").unique().with_columns(label=pl.col("node")).collect()
+    undirected = pl.concat(
+        [edges.select("node", "node_b"), edges.select(pl.col("node_b").alias("node"), pl.col("node").alias("node_b"))]
+    ).collect()
+    while True:
+        proposed = (
+            undirected.join(labels.rename({"node": "node_b", "label": "label_b"}), on="node_b")
+            .group_by("node")
+            .agg(pl.col("label_b").min())
+        )
+        updated = labels.join(proposed, on="node", how="left").with_columns(
+            label=pl.min_horizontal("label", "label_b")
+        ).drop("label_b")
+        if updated.join(labels, on=["node", "label"], how="anti").height == 0:
+            return labels
+        labels = updated
+
+
+def _cluster(nodes: pl.LazyFrame, decided: pl.LazyFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Components of the merge edges, with bridges and conflicted components defused."""
+    merges = decided.filter(pl.col("decision") == "merge")
+    conflicts = decided.filter(pl.col("decision") == "conflict").select("node", "node_b")
+    undirected = pl.concat(
+        [merges.select("node", "node_b"), merges.select(pl.col("node_b").alias("node"), pl.col("node").alias("node_b"))]
+    )
+    # a node whose merge partners conflict with each other is a bridge: drop its edges
+    bridges = (
+        undirected.join(undirected.rename({"node_b": "other"}), on="node")
+        .filter(pl.col("node_b") < pl.col("other"))
+        .join(conflicts.rename({"node": "node_b", "node_b": "other"}), on=["node_b", "other"])
+        .select("node")
+        .unique()
+    )
+    edges = merges.join(bridges, on="node", how="anti").join(
+        bridges.rename({"node": "node_b"}), on="node_b", how="anti"
+    )
+    labels = _components(nodes, edges)
+    # a component still holding a conflicting pair keeps only its strong edges
+    conflicted = (
+        conflicts.collect()
+        .join(labels, on="node")
+        .join(labels.rename({"node": "node_b", "label": "label_b"}), on="node_b")
+        .filter(pl.col("label") == pl.col("label_b"))
+        .select("label")
+        .unique()
+    )
+    if conflicted.height:
+        weak = edges.collect().join(labels, on="node").join(conflicted, on="label").filter(
+            pl.col("confidence") < 0.95
+        ).select("node", "node_b")
+        edges = edges.join(weak.lazy(), on=["node", "node_b"], how="anti")
+        labels = _components(nodes, edges)
+    return labels, bridges.collect()
+
+
+def resolve_authors(mentions: pl.LazyFrame, overrides: pl.DataFrame | None = None) -> ResolvedAuthors:
+    """Give each mention an ``author_id``; build ``authors`` and ``author_links``."""
+    # Resolution is global (every mention can affect every other in its block), so the
+    # node and pair frames are materialised once instead of being re-derived per use.
+    nodes = _nodes(mentions).collect().lazy()
+    known = nodes.select("key", "node").unique().collect()
+    decided = _apply_overrides(_decide(_evidence(_candidate_pairs(nodes), nodes)), overrides, known).collect().lazy()
+    labels, bridges = _cluster(nodes, decided)
+
+    labelled = nodes.join(labels.lazy(), on="node").with_columns(
+        author_id=stable_id(pl.col("label"))
+    )
+    forms = (
+        labelled.group_by("author_id", "name_as_listed")
+        .agg(pl.len().alias("n_mentions"), pl.col("node").first(), pl.col("is_group").first())
+        .with_columns(score=completeness(pl.col("name_as_listed")))
+    )
+    canonical = (
+        forms.sort("author_id", "score", "n_mentions", "name_as_listed", descending=[False, True, True, False])
+        .group_by("author_id", maintain_order=True)
+        .first()
+        .select("author_id", pl.col("name_as_listed").alias("name"), pl.col("node").alias("canonical_node"))
+    )
     authors = (
-        keyed.group_by("author_id")
+        labelled.group_by("author_id")
         .agg(
-            pl.col("name_as_listed").mode().sort().first().alias("name"),
             pl.col("is_group").first(),
             pl.col("name_as_listed").unique().sort().str.join(VARIANT_SEPARATOR).alias("name_variants"),
             pl.col("name_as_listed").n_unique().cast(pl.Int32).alias("n_variants"),
             pl.col("paper_id").n_unique().cast(pl.Int32).alias("n_papers"),
+            pl.col("node").is_in(bridges["node"].implode()).any().alias("is_ambiguous"),
         )
+        .join(canonical, on="author_id")
+        .select("author_id", "name", "is_group", "name_variants", "n_variants", "n_papers", "is_ambiguous")
         .sort("author_id")
     )
-    return ResolvedAuthors(mentions=keyed, authors=authors)
+    links = _links(forms, canonical, decided, labels)
+    return ResolvedAuthors(
+        mentions=labelled.drop("key", "node", "label"),
+        authors=authors,
+        links=links,
+        pairs=decided,
+    )
+
+
+def _links(forms: pl.LazyFrame, canonical: pl.LazyFrame, decided: pl.LazyFrame, labels: pl.DataFrame) -> pl.LazyFrame:
+    """Why each written form belongs to its author: the best merge edge of its node."""
+    merges = decided.filter(pl.col("decision") == "merge")
+    incident = pl.concat(
+        [merges.select("node", "rule", "evidence", "confidence"),
+         merges.select(pl.col("node_b").alias("node"), "rule", "evidence", "confidence")]
+    )
+    in_component = incident.join(labels.lazy(), on="node")
+    best = (
+        in_component.sort("confidence", descending=True).group_by("node", maintain_order=True).first()
+        .select("node", "rule", "evidence", "confidence")
+    )
+    return (
+        forms.join(canonical, on="author_id")
+        .join(best, on="node", how="left")
+        .with_columns(
+            rule=pl.when(pl.col("name_as_listed") == pl.col("name")).then(pl.lit("canonical"))
+            .when(pl.col("node") == pl.col("canonical_node")).then(pl.lit("folded"))
+            .otherwise(pl.col("rule")),
+            evidence=pl.when(pl.col("name_as_listed") == pl.col("name")).then(pl.lit("none"))
+            .when(pl.col("node") == pl.col("canonical_node")).then(pl.lit("same folded form"))
+            .otherwise(pl.col("evidence")),
+            confidence=pl.when(pl.col("name_as_listed") == pl.col("name")).then(pl.lit(1.0))
+            .when(pl.col("node") == pl.col("canonical_node")).then(pl.lit(0.97))
+            .otherwise(pl.col("confidence")),
+        )
+        .select(
+            "author_id", "name_as_listed", "name", "rule", "evidence", "confidence",
+            (pl.col("confidence") < LOW_CONFIDENCE).alias("is_low_confidence"),
+            pl.col("n_mentions").cast(pl.Int32),
+        )
+        .sort("author_id", "name_as_listed")
+    )
+
+
+def quality_summary(resolved: ResolvedAuthors) -> dict[str, object]:
+    """Counts that tell, per run, how much the resolution had to guess."""
+    authors, links, pairs = pl.collect_all([resolved.authors, resolved.links, resolved.pairs])
+    merged = links.filter(~pl.col("rule").is_in(["canonical"]))
+    return {
+        "mentions": int(links["n_mentions"].sum() or 0),
+        "written_forms": links.height,
+        "persons": authors.filter(~pl.col("is_group")).height,
+        "groups": authors.filter(pl.col("is_group")).height,
+        "merges_by_rule": dict(sorted(merged.group_by("rule").len().iter_rows())),
+        "low_confidence_merges": links.filter(pl.col("is_low_confidence")).height,
+        "ambiguous_names": authors.filter(pl.col("is_ambiguous")).height,
+        "possible_matches_left_apart": pairs.filter(pl.col("decision") == "possible_match").height,
+        "conflicting_pairs_kept_apart": pairs.filter(pl.col("decision") == "conflict").height,
+    }

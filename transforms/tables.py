@@ -15,6 +15,7 @@ from transforms.affiliations import build_affiliations
 from transforms.authors import (
     ResolvedAuthors,
     explode_mentions,
+    quality_summary,
     representative_authorships,
     resolve_authors,
 )
@@ -24,7 +25,7 @@ from transforms.papers import assign_papers, build_papers, representative_entrie
 from transforms.parse import Parsed
 
 TABLE_NAMES = (
-    "papers", "authors", "paper_authors", "affiliations", "paper_affiliations",
+    "papers", "authors", "paper_authors", "author_links", "affiliations", "paper_affiliations",
     "topics", "listing_entries", "rejects",
 )
 
@@ -37,15 +38,19 @@ class Resolved:
     authors: ResolvedAuthors  # .mentions: one row per (entry, position) with author_id
 
 
-def resolve(parsed: Parsed) -> Resolved:
+def resolve(parsed: Parsed, overrides: pl.DataFrame | None = None) -> Resolved:
     """Decide which entries are one paper and which mentions are one author."""
-    assigned = assign_papers(parsed.entries).with_columns(content_hash=content_hash(pl.col("raw")))
-    return Resolved(assigned=assigned, authors=resolve_authors(explode_mentions(assigned)))
+    assigned = (
+        assign_papers(parsed.entries).with_columns(content_hash=content_hash(pl.col("raw"))).collect().lazy()
+    )
+    return Resolved(assigned=assigned, authors=resolve_authors(explode_mentions(assigned), overrides))
 
 
-def build_tables(parsed: Parsed, run_id: str) -> dict[str, pl.DataFrame]:
-    """All warehouse tables for one run, collected, each sorted by its key."""
-    resolved = resolve(parsed)
+def build_tables(
+    parsed: Parsed, run_id: str, overrides: pl.DataFrame | None = None
+) -> tuple[dict[str, pl.DataFrame], dict[str, object]]:
+    """All warehouse tables for one run, collected and sorted, plus the resolution's quality summary."""
+    resolved = resolve(parsed, overrides)
     assigned = resolved.assigned
     papers = build_papers(assigned)
     authorships = representative_authorships(resolved.authors.mentions, representative_entries(assigned))
@@ -92,6 +97,7 @@ def build_tables(parsed: Parsed, run_id: str) -> dict[str, pl.DataFrame]:
             papers,
             resolved.authors.authors,
             authorships,
+            resolved.authors.links,
             affiliations.sort("slug"),
             paper_affiliations,
             topics_frame().lazy(),
@@ -99,4 +105,4 @@ def build_tables(parsed: Parsed, run_id: str) -> dict[str, pl.DataFrame]:
             rejects,
         ]
     )
-    return dict(zip(TABLE_NAMES, frames, strict=True))
+    return dict(zip(TABLE_NAMES, frames, strict=True)), quality_summary(resolved.authors)

@@ -48,6 +48,11 @@ class Layout:
         return self.warehouse / ".lock"
 
     @property
+    def overrides(self) -> Path:
+        """Default manual author corrections (optional)."""
+        return self.home / "overrides" / "authors.csv"
+
+    @property
     def prefect_home(self) -> Path:
         return self.home / "prefect"
 

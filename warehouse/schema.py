@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
-S, B, I32, I64, D = pa.string(), pa.bool_(), pa.int32(), pa.int64(), pa.date32()
+S, B, I32, I64, D, F = pa.string(), pa.bool_(), pa.int32(), pa.int64(), pa.date32(), pa.float64()
 
 TABLE_SCHEMAS: dict[str, pa.Schema] = {
     "papers": pa.schema([
@@ -22,7 +22,11 @@ TABLE_SCHEMAS: dict[str, pa.Schema] = {
     ]),
     "authors": pa.schema([
         ("author_id", S), ("name", S), ("is_group", B), ("name_variants", S),
-        ("n_variants", I32), ("n_papers", I32),
+        ("n_variants", I32), ("n_papers", I32), ("is_ambiguous", B),
+    ]),
+    "author_links": pa.schema([
+        ("author_id", S), ("name_as_listed", S), ("name", S), ("rule", S), ("evidence", S),
+        ("confidence", F), ("is_low_confidence", B), ("n_mentions", I32),
     ]),
     "paper_authors": pa.schema([
         ("paper_id", S), ("author_id", S), ("position", I32), ("name_as_listed", S),
