@@ -176,6 +176,9 @@ def status() -> None:
     out.print(history)
 
 
+# --- BI commands (export, report) are registered here ---
+
+
 def _quality_rows(quality: dict) -> list[tuple[str, object]]:
     """Author-resolution quality lines for the summaries."""
     if not quality:
