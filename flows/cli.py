@@ -46,7 +46,10 @@ def main_options(
 
 @app.command()
 def ingest(
-    paths: Annotated[Optional[list[str]], typer.Argument(help="Listing files or directories (default: HOME/inbox).")] = None,
+    paths: Annotated[
+        Optional[list[str]],
+        typer.Argument(help="Listing files, directories, URLs or .urls list files (default: HOME/inbox)."),
+    ] = None,
     captured_on: Annotated[
         Optional[str], typer.Option(help="Capture date YYYY-MM-DD for yearless dates (default: file mtime).")
     ] = None,
@@ -57,6 +60,10 @@ def ingest(
     overrides: Annotated[
         Optional[Path], typer.Option(help="Author merge/split CSV (default: HOME/overrides/authors.csv if present).")
     ] = None,
+    full_refresh: Annotated[
+        bool, typer.Option("--full-refresh", help="Re-read and re-parse every known source, ignoring caches.")
+    ] = False,
+    http_timeout: Annotated[float, typer.Option(help="Seconds before an HTTP fetch times out.")] = 20.0,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False,
 ) -> None:
     """Run the ingest flow once and publish a new snapshot if the input changed."""
@@ -73,12 +80,15 @@ def ingest(
 
     try:  # fail fast on a bad path, before paying for Prefect's start-up
         expand_paths([p for p in sources if not is_url(p)])
+        sources = [p if is_url(p) else str(Path(p).resolve()) for p in sources]
     except SourceError as exc:
         fail(str(exc))
 
     from flows.settings import configure_prefect
 
     configure_prefect(layout, verbose=verbose)
+    import httpx
+
     from flows.ingest import FormatAlarm, ingest_flow
     from flows.overrides import OverrideFileError
     from transforms.authors import OverrideError
@@ -90,9 +100,12 @@ def ingest(
                 paths=sources, home=str(layout.home), captured_on=captured,
                 max_reject_share=max_reject_share, lock_timeout=wait,
                 overrides=str(overrides.resolve()) if overrides else None,
+                full_refresh=full_refresh, http_timeout=http_timeout,
             )
     except (SourceError, FormatAlarm, WarehouseBusy, OverrideError, OverrideFileError, OSError) as exc:
         fail(str(exc))
+    except httpx.HTTPError as exc:
+        fail(f"fetching {exc.request.url} failed after retries: {type(exc).__name__}: {exc}")
     except Exception as exc:  # anything else: one line, details with --verbose
         if verbose:
             raise
@@ -102,10 +115,14 @@ def ingest(
     verdict = "published new snapshot" if summary["published_new"] else "inputs unchanged: no new snapshot"
     out.print(key_value_table(f"ingest: {verdict}", [
         ("run_id", summary["run_id"]),
-        ("sources", f'{summary["n_sources"]} files, {summary["n_bytes"]:,} bytes'),
-        ("records parsed", summary["n_entries"]),
+        ("sources", ", ".join(f"{k} {v}" for k, v in summary["sources"].items())),
+        ("bytes read", f'{summary["n_bytes_read"]:,}'),
+        ("records parsed this run", summary["n_records_parsed"]),
+        ("records in warehouse", summary["n_entries"]),
         ("records rejected", summary["n_rejects"]),
         *[(f"  {reason}", n) for reason, n in sorted(summary["rejects_by_reason"].items())],
+        ("papers added / removed", f'{summary["papers_added"]} / {summary["papers_removed"]}'),
+        ("authors added", summary["authors_added"]),
         *[(f"table {name}", f"{rows:,} rows") for name, rows in summary["table_rows"].items()],
         *_quality_rows(summary.get("quality", {})),
         ("seconds", summary["seconds"]),
@@ -174,6 +191,25 @@ def status() -> None:
         history.add_row(snap.run_id, snap.manifest["created_at"], str(t["papers"]["rows"]),
                         str(t["rejects"]["rows"]), "current" if snap.run_id == current else "")
     out.print(history)
+
+
+@app.command()
+def prune(
+    keep: Annotated[int, typer.Option(help="How many of the newest snapshots to keep (the current one always stays).")],
+    wait: Annotated[float, typer.Option(help="Seconds to wait for a running ingest.")] = 0.0,
+) -> None:
+    """Delete old snapshots (never the current one) and caches nothing kept can use."""
+    from warehouse.lock import WarehouseBusy
+    from warehouse.prune import prune_snapshots
+
+    if keep < 1:
+        fail("--keep must be at least 1", code=2)
+    try:
+        result = prune_snapshots(state.layout, keep=keep, lock_timeout=wait)
+    except WarehouseBusy as exc:
+        fail(str(exc))
+    out.print(f"removed {len(result.removed)} snapshot(s): {', '.join(result.removed) or '-'}; "
+              f"kept {len(result.kept)}: {', '.join(result.kept)}; {result.cache_files_removed} cache file(s) removed")
 
 
 # --- BI commands (export, report) are registered here ---

@@ -1,10 +1,11 @@
-"""The ingest flow: extract -> parse -> model -> publish, orchestrated by Prefect.
+"""The ingest flow: plan sources -> fetch -> parse (changed only) -> model -> publish.
 
-The flow is thin on purpose: each task calls one pure transform or one
-storage step, so the same work runs (and is tested) without Prefect.  Tasks
-pass Polars frames in memory; caching is off because hashing frames to build
-cache keys would cost more than the work, and idempotence comes from the
-content-derived run id instead (an already-published input set is a no-op).
+The flow is thin on purpose: each task calls pure transforms or one storage
+step, so the work is testable without Prefect.  Tasks pass Polars frames in
+memory; Prefect's result caching is off because hashing frames for cache keys
+would cost more than the work -- incrementality comes from the content-hashed
+parse cache and the content-derived run id instead.  Retries are only on the
+network task.
 """
 
 from __future__ import annotations
@@ -16,44 +17,66 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import httpx
 import polars as pl
 from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.extract import Source, SourceError, expand_paths, is_url, read_file, sources_frame
+from flows.extract import SourceError, is_url
 from flows.overrides import load_overrides
 from flows.runid import code_fingerprint, run_id_for
+from flows.sources import (
+    PlannedSource,
+    SourceState,
+    carried_urls,
+    downloads_path,
+    is_url_list,
+    plan_files,
+    plan_url,
+    store_download,
+    url_list,
+    with_data,
+)
 from transforms.parse import Parsed, parse_sources
 from transforms.tables import build_tables
+from warehouse import parse_cache
+from warehouse.faults import pause_point
 from warehouse.layout import Layout
 from warehouse.lock import writer_lock
 from warehouse.publish import Published, publish, republish
 from warehouse.snapshots import read_snapshot, remove_stale_temporaries
 
-#: Fail the run (publish nothing) when more than this share of input lines is rejected...
+#: Fail the run (publish nothing) when more than this share of newly parsed lines is rejected...
 DEFAULT_MAX_REJECT_SHARE = 0.2
-#: ...provided at least this many lines were read (two bad records of five is not a redesign).
+#: ...provided at least this many lines were parsed (two bad records of five is not a redesign).
 REJECT_ALARM_MIN_LINES = 30
+DEFAULT_HTTP_TIMEOUT = 20.0
 
 
 class FormatAlarm(RuntimeError):
-    """Too many records were rejected: the page format probably changed."""
+    """Too much of the new input was rejected: the page format probably changed."""
 
 
 @dataclass
 class RunSummary:
-    """What a run did, for the CLI, the logs and (later) the Prefect artifact."""
+    """What a run did: for the CLI, the logs and the Prefect artifact."""
 
     run_id: str
     snapshot: str
     published_new: bool
     switched: bool
+    sources: dict[str, int]
     n_sources: int
-    n_bytes: int
+    n_bytes_read: int
+    n_records_parsed: int
     n_entries: int
     n_rejects: int
     rejects_by_reason: dict[str, int] = field(default_factory=dict)
     table_rows: dict[str, int] = field(default_factory=dict)
+    papers_added: int = 0
+    papers_removed: int = 0
+    authors_added: int = 0
     quality: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -61,45 +84,133 @@ class RunSummary:
         return asdict(self)
 
 
-@task(name="extract-sources", cache_policy=NO_CACHE)
-def extract_sources(paths: list[str], captured_on: date | None) -> list[Source]:
-    """Read every listing file named or found in a named directory."""
-    urls = [p for p in paths if is_url(p)]
-    if urls:
-        raise SourceError(f"URL sources are not supported yet: {urls[0]}")
-    files = expand_paths(paths)
-    if not files:
-        raise SourceError("no listing files found in: " + ", ".join(paths))
-    return [read_file(path, captured_on) for path in files]
+@task(name="fetch-url", retries=2, retry_delay_seconds=[1, 2], cache_policy=NO_CACHE)
+def fetch_url(url: str, timeout: float) -> bytes:
+    """GET one URL; the network is the one place a retry helps."""
+    response = httpx.get(url, timeout=timeout, follow_redirects=True)
+    response.raise_for_status()
+    return response.content
+
+
+def _known_sources(layout: Layout) -> dict[str, SourceState]:
+    current = layout.current_run_id()
+    if current is None:
+        return {}
+    manifest = read_snapshot(layout.snapshot(current)).manifest
+    return {s["source_file"]: SourceState.from_json(s) for s in manifest.get("sources", [])}
+
+
+@task(name="plan-sources", cache_policy=NO_CACHE)
+def plan_sources(
+    layout: Layout, declared: list[str], captured_on: date | None, full_refresh: bool, http_timeout: float
+) -> list[PlannedSource]:
+    """Every source this run covers, marked new/changed/unchanged/removed."""
+    known = _known_sources(layout)
+    url_files = [d for d in declared if not is_url(d) and d.endswith(".urls")]
+    urls = [d for d in declared if is_url(d)]
+    for listing in url_files:
+        urls.extend(url_list(Path(listing).read_bytes()))
+    planned = plan_files([d for d in declared if d not in url_files], known, captured_on, full_refresh)
+    fetched: set[str] = set()
+    while urls:
+        url = urls.pop(0)
+        if url in fetched:
+            continue
+        fetched.add(url)
+        data = fetch_url(url, http_timeout)
+        if is_url_list(data):
+            urls.extend(url_list(data))
+            continue
+        store_download(layout.downloads, data)
+        planned.append(plan_url(url, data, known, captured_on))
+    planned.extend(carried_urls(fetched, known))
+    if not any(p.status != "removed" for p in planned):
+        raise SourceError("no listing files found in: " + ", ".join(declared))
+    return planned
+
+
+def _bytes_of(layout: Layout, planned: PlannedSource) -> bytes:
+    state = planned.state
+    if state.kind == "url":
+        return downloads_path(layout.downloads, state.sha256).read_bytes()
+    return Path(state.source_file).read_bytes()
 
 
 @task(name="parse-records", cache_policy=NO_CACHE)
-def parse_records(sources: list[Source]) -> Parsed:
-    """Cut texts into records, parse and normalise them; collect both halves."""
-    parsed = parse_sources(sources_frame(sources))
-    entries, rejects = pl.collect_all([parsed.entries, parsed.rejects])
-    return Parsed(entries=entries.lazy(), rejects=rejects.lazy())
+def parse_records(layout: Layout, planned: list[PlannedSource], full_refresh: bool) -> tuple[Parsed, Parsed]:
+    """Parse what changed, reuse the cached parse of the rest.
 
-
-@task(name="check-reject-share", cache_policy=NO_CACHE)
-def check_reject_share(parsed: Parsed, max_share: float) -> None:
-    """Refuse to publish when the share of rejected input says the format changed.
-
-    Measured in lines, not records: after a redesign no header matches, and a
-    whole file becomes one reject group, so a record count would hide it.
+    Returns (all records of the run, only the freshly parsed ones).
     """
-    rejected, accepted = _count_lines(parsed.rejects), _count_lines(parsed.entries)
-    total = rejected + accepted
-    if total >= REJECT_ALARM_MIN_LINES and rejected / total > max_share:
-        raise FormatAlarm(
-            f"{rejected} of {total} input lines rejected ({rejected / total:.0%} > {max_share:.0%}): "
-            "the listing format may have changed; nothing was published "
-            "(raise --max-reject-share to publish anyway)"
+    fp = code_fingerprint()
+    cached_entries: list[pl.DataFrame] = []
+    cached_rejects: list[pl.DataFrame] = []
+    to_parse: list[PlannedSource] = []
+    for source in planned:
+        if source.status == "removed":
+            continue
+        state = source.state
+        hit = None if full_refresh else parse_cache.load(
+            layout, fp, state.sha256, state.captured_on.isoformat(), state.source_file
         )
+        if hit is None:
+            to_parse.append(source if source.data is not None else with_data(source, _bytes_of(layout, source)))
+        else:
+            cached_entries.append(hit[0])
+            cached_rejects.append(hit[1])
+
+    fresh_entries, fresh_rejects = _parse_fresh(layout, fp, to_parse)
+    pause_point("during-parse")
+    entries = pl.concat([*cached_entries, fresh_entries], how="vertical_relaxed")
+    rejects = pl.concat([*cached_rejects, fresh_rejects], how="vertical_relaxed")
+    return (
+        Parsed(entries=entries.lazy(), rejects=rejects.lazy()),
+        Parsed(entries=fresh_entries.lazy(), rejects=fresh_rejects.lazy()),
+    )
+
+
+def _parse_fresh(layout: Layout, fp: str, sources: list[PlannedSource]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Parse sources together (one vectorised pass) and cache each one's result."""
+    frame = pl.LazyFrame(
+        {
+            "source_file": [s.state.source_file for s in sources],
+            "text": [s.text() for s in sources],
+            "captured_on": [s.state.captured_on for s in sources],
+        },
+        schema={"source_file": pl.String, "text": pl.String, "captured_on": pl.Date},
+    )
+    parsed = parse_sources(frame)
+    entries, rejects = pl.collect_all([parsed.entries, parsed.rejects])
+    by_file_e = entries.partition_by("source_file", as_dict=True)
+    by_file_r = rejects.partition_by("source_file", as_dict=True)
+    for source in sources:
+        key = (source.state.source_file,)
+        parse_cache.store(
+            layout, fp, source.state.sha256, source.state.captured_on.isoformat(),
+            by_file_e.get(key, entries.clear()), by_file_r.get(key, rejects.clear()),
+        )
+    return entries, rejects
 
 
 def _count_lines(frame: pl.LazyFrame) -> int:
     return frame.select(pl.col("raw").str.count_matches("\n").add(1).sum()).collect().item() or 0
+
+
+@task(name="check-reject-share", cache_policy=NO_CACHE)
+def check_reject_share(fresh: Parsed, max_share: float) -> None:
+    """Refuse to publish when the share of rejected new input says the format changed.
+
+    Measured in lines, not records: after a redesign no header matches and a
+    whole file becomes one reject group, so a record count would hide it.
+    """
+    rejected, accepted = _count_lines(fresh.rejects), _count_lines(fresh.entries)
+    total = rejected + accepted
+    if total >= REJECT_ALARM_MIN_LINES and rejected / total > max_share:
+        raise FormatAlarm(
+            f"{rejected} of {total} newly read lines rejected ({rejected / total:.0%} > {max_share:.0%}): "
+            "the listing format may have changed; nothing was published "
+            "(raise --max-reject-share to publish anyway)"
+        )
 
 
 @task(name="dedupe-and-model", cache_policy=NO_CACHE)
@@ -112,18 +223,48 @@ def dedupe_and_model(
 
 @task(name="publish-snapshot", cache_policy=NO_CACHE)
 def publish_snapshot(
-    layout: Layout, run_id: str, tables: dict[str, pl.DataFrame], sources: list[Source], quality: dict[str, Any]
+    layout: Layout, run_id: str, tables: dict[str, pl.DataFrame], planned: list[PlannedSource],
+    quality: dict[str, Any],
 ) -> Published:
     metadata = {
         "code_fingerprint": code_fingerprint(),
         "quality": quality,
-        "sources": [
-            {"source_file": s.source_file, "sha256": s.sha256, "bytes": s.n_bytes,
-             "captured_on": s.captured_on.isoformat(), "had_decode_errors": s.had_decode_errors}
-            for s in sources
-        ],
+        "sources": [p.state.to_json() for p in planned if p.status != "removed"],
     }
     return publish(layout, run_id, tables, metadata)
+
+
+def _diff_ids(layout: Layout, previous: str | None, table: str, column: str) -> tuple[int, int]:
+    """(added, removed) ids of ``table`` between the previous and the current snapshot."""
+    now = pl.read_parquet(layout.current / f"{table}.parquet", columns=[column])
+    if previous is None or not (layout.snapshot(previous) / f"{table}.parquet").exists():
+        return now.height, 0
+    before = pl.read_parquet(layout.snapshot(previous) / f"{table}.parquet", columns=[column])
+    return now.join(before, on=column, how="anti").height, before.join(now, on=column, how="anti").height
+
+
+@task(name="report-run", cache_policy=NO_CACHE)
+def report_run(summary: RunSummary) -> None:
+    """Publish the run summary as a Prefect markdown artifact."""
+    rows = [
+        ("snapshot", f"`{summary.run_id}`" + ("" if summary.published_new else " (unchanged: nothing new)")),
+        ("sources", ", ".join(f"{k} {v}" for k, v in summary.sources.items())),
+        ("bytes read", f"{summary.n_bytes_read:,}"),
+        ("records parsed this run", f"{summary.n_records_parsed:,}"),
+        ("records in warehouse", f"{summary.n_entries:,}"),
+        ("rejects", f"{summary.n_rejects:,}"),
+        *[(f"rejects: {reason}", str(n)) for reason, n in sorted(summary.rejects_by_reason.items())],
+        ("papers added / removed", f"{summary.papers_added} / {summary.papers_removed}"),
+        ("authors added", str(summary.authors_added)),
+        *[(f"quality: {k}", str(v)) for k, v in summary.quality.items()],
+        ("seconds", f"{summary.seconds:.2f}"),
+    ]
+    table = "| | |\n|---|---|\n" + "\n".join(f"| {k} | {v} |" for k, v in rows)
+    create_markdown_artifact(
+        markdown=f"# paperhouse ingest\n\n{table}\n",
+        key="paperhouse-ingest",
+        description=f"ingest run {summary.run_id}",
+    )
 
 
 @flow(name="paperhouse-ingest", log_prints=False)
@@ -134,44 +275,62 @@ def ingest_flow(
     max_reject_share: float = DEFAULT_MAX_REJECT_SHARE,
     lock_timeout: float = 0.0,
     overrides: str | None = None,
+    full_refresh: bool = False,
+    http_timeout: float = DEFAULT_HTTP_TIMEOUT,
 ) -> dict[str, Any]:
-    """Ingest listing files into the warehouse at ``home``; returns the run summary."""
+    """Ingest listing files/URLs into the warehouse at ``home``; returns the run summary."""
     started = time.perf_counter()
     layout = Layout.at(home)
     logger = get_run_logger()
     with writer_lock(layout.lock, timeout=lock_timeout):
+        pause_point("after-lock")
         remove_stale_temporaries(layout)
-        sources = extract_sources(paths, captured_on)
+        previous = layout.current_run_id()
+        planned = plan_sources(layout, paths, captured_on, full_refresh, http_timeout)
         override_path = Path(overrides) if overrides else layout.overrides
         override_rows = load_overrides(override_path)
-        run_id = run_id_for(sources, extra=override_path.read_bytes() if override_rows is not None else b"")
-        existing = layout.snapshot(run_id)
-        if existing.exists():
+        run_id = run_id_for(
+            [p.state for p in planned if p.status != "removed"],
+            extra=override_path.read_bytes() if override_rows is not None else b"",
+        )
+        statuses = Counter(p.status for p in planned)
+        n_parsed = 0
+        if layout.snapshot(run_id).exists() and not full_refresh:
             logger.info("inputs unchanged since snapshot %s: nothing to parse", run_id)
-            published = republish(layout, read_snapshot(existing))
-            rejects = pl.read_parquet(existing / "rejects.parquet")
-            table_rows = {k: v["rows"] for k, v in published.snapshot.manifest["tables"].items()}
-            quality = published.snapshot.manifest.get("quality", {})
+            snapshot = read_snapshot(layout.snapshot(run_id))
+            published = republish(layout, snapshot)
+            rejects = pl.read_parquet(snapshot.path / "rejects.parquet", columns=["reason"])
+            table_rows = {k: v["rows"] for k, v in snapshot.manifest["tables"].items()}
+            quality = snapshot.manifest.get("quality", {})
         else:
-            parsed = parse_records(sources)
-            check_reject_share(parsed, max_reject_share)
-            tables, quality = dedupe_and_model(parsed, run_id, override_rows)
-            published = publish_snapshot(layout, run_id, tables, sources, quality)
+            everything, fresh = parse_records(layout, planned, full_refresh)
+            n_parsed = fresh.entries.select(pl.len()).collect().item() + fresh.rejects.select(pl.len()).collect().item()
+            check_reject_share(fresh, max_reject_share)
+            tables, quality = dedupe_and_model(everything, run_id, override_rows)
+            published = publish_snapshot(layout, run_id, tables, planned, quality)
             rejects = tables["rejects"]
             table_rows = {k: v.height for k, v in tables.items()}
+        papers_added, papers_removed = _diff_ids(layout, previous, "papers", "paper_id")
+        authors_added, _ = _diff_ids(layout, previous, "authors", "author_id")
     summary = RunSummary(
         run_id=run_id,
         snapshot=str(published.snapshot.path),
         published_new=published.new_snapshot,
         switched=published.switched,
-        n_sources=len(sources),
-        n_bytes=sum(s.n_bytes for s in sources),
+        sources={s: statuses.get(s, 0) for s in ("new", "changed", "unchanged", "removed")},
+        n_sources=sum(v for k, v in statuses.items() if k != "removed"),
+        n_bytes_read=sum(len(p.data) for p in planned if p.data is not None),
+        n_records_parsed=n_parsed,
         n_entries=table_rows["listing_entries"],
         n_rejects=table_rows["rejects"],
         rejects_by_reason=dict(Counter(rejects["reason"].to_list())),
         table_rows=table_rows,
+        papers_added=papers_added,
+        papers_removed=papers_removed,
+        authors_added=authors_added,
         quality=quality,
         seconds=round(time.perf_counter() - started, 3),
     )
+    report_run(summary)
     logger.info("run %s: %s", run_id, summary.as_dict())
     return summary.as_dict()

@@ -92,3 +92,4 @@ def build_catalog(catalog: Path, table_dir: Path, run_id: str) -> None:
     finally:
         con.close()
     os.replace(tmp, catalog)
+

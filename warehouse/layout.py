@@ -44,6 +44,16 @@ class Layout:
         return self.warehouse / "paperhouse.duckdb"
 
     @property
+    def cache(self) -> Path:
+        """Parsed records per source, reused by incremental runs."""
+        return self.warehouse / "cache"
+
+    @property
+    def downloads(self) -> Path:
+        """Bytes fetched from URL sources, content-addressed."""
+        return self.home / "downloads"
+
+    @property
     def lock(self) -> Path:
         return self.warehouse / ".lock"
 

@@ -1,7 +1,8 @@
-"""Publish one run: snapshot, catalog, then the ``current`` switch -- in that order.
+"""Publish one run: a complete snapshot first, then the one atomic ``current`` switch.
 
-The order is what makes a crash harmless: until the final rename of
-``current`` nothing a reader uses has changed, and after it everything has.
+The order is what makes a crash harmless: until the rename of ``current``
+nothing a reader uses has changed, and after it everything has -- the data
+and the catalog together, because the catalog lives inside the snapshot.
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from typing import Any
 
 import polars as pl
 
-from warehouse.catalog import build_catalog
+from warehouse.faults import pause_point
 from warehouse.layout import Layout
-from warehouse.snapshots import Snapshot, switch_current, write_snapshot
+from warehouse.snapshots import Snapshot, link_catalog, switch_current, write_snapshot
 
 
 @dataclass(frozen=True)
@@ -24,22 +25,23 @@ class Published:
 
 
 def publish(layout: Layout, run_id: str, tables: dict[str, pl.DataFrame], metadata: dict[str, Any]) -> Published:
-    """Write the snapshot (unless it exists), rebuild the catalog, switch ``current``.
+    """Write the snapshot (unless it is complete already) and switch ``current`` to it.
 
     The caller holds the writer lock.
     """
-    existed = layout.snapshot(run_id).exists()
+    existed = (layout.snapshot(run_id) / "_snapshot.json").exists()
     snapshot = write_snapshot(layout, run_id, tables, metadata)
     return _point_at(layout, snapshot, new_snapshot=not existed)
 
 
 def republish(layout: Layout, snapshot: Snapshot) -> Published:
-    """Point ``current`` (and the catalog) at an existing snapshot."""
+    """Point ``current`` at an existing snapshot."""
     return _point_at(layout, snapshot, new_snapshot=False)
 
 
 def _point_at(layout: Layout, snapshot: Snapshot, *, new_snapshot: bool) -> Published:
-    if layout.current_run_id() != snapshot.run_id or not layout.catalog.exists():
-        build_catalog(layout.catalog, snapshot.path, snapshot.run_id)
+    link_catalog(layout)
+    pause_point("before-switch")
     switched = switch_current(layout, snapshot.run_id)
+    pause_point("after-switch")
     return Published(snapshot=snapshot, new_snapshot=new_snapshot, switched=switched)

@@ -16,7 +16,6 @@ from typing import Any
 
 import duckdb
 
-from warehouse.catalog import create_views
 from warehouse.layout import Layout
 
 #: Statement types an analyst may run.
@@ -74,10 +73,10 @@ def open_readonly(layout: Layout, snapshot: str | None = None) -> duckdb.DuckDBP
         table_dir = Path(table_dir)
     else:
         table_dir = layout.snapshot(snapshot)
-        if not table_dir.is_dir() or snapshot.startswith("."):
+        if snapshot.startswith(".") or "/" in snapshot or not (table_dir / "_snapshot.json").exists():
             raise WarehouseMissing(f"no snapshot {snapshot!r} under {layout.snapshots}")
-        con = duckdb.connect(":memory:")
-        create_views(con, table_dir)
+        con = duckdb.connect(str(table_dir / "paperhouse.duckdb"), read_only=True)
+        table_dir = Path(con.execute("SELECT table_dir FROM paperhouse_snapshot").fetchone()[0])
     lock_down(con, table_dir)
     return con
 

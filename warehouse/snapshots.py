@@ -1,10 +1,14 @@
 """Immutable snapshots and the atomic ``current`` pointer.
 
 A run writes every table into a hidden temporary directory, fsyncs it, and
-renames it to ``snapshots/<run_id>`` in one step; only then is ``current``
-re-pointed, by renaming a fresh symlink over the old one.  Both renames are
-atomic on POSIX, so a reader -- or a crash at any instant -- sees either the
-old complete snapshot or the new complete one, never a mix or a partial file.
+renames it to ``snapshots/<run_id>``; it then builds the snapshot's own DuckDB
+catalog inside it (views need the final paths to exist) and writes the
+manifest last -- a snapshot without ``_snapshot.json`` is incomplete and is
+never used.  Only then is ``current`` re-pointed, by renaming a fresh symlink
+over the old one.  ``warehouse/paperhouse.duckdb`` is a symlink through
+``current``, so that one rename switches data and catalog together: a
+reader, or a crash at any instant, sees the old complete snapshot or the new
+complete one, never a mix or a partial file.
 """
 
 from __future__ import annotations
@@ -22,10 +26,13 @@ from typing import Any
 import polars as pl
 import pyarrow.parquet as pq
 
+from warehouse.catalog import build_catalog
+from warehouse.faults import pause_point
 from warehouse.layout import Layout
 from warehouse.schema import TABLE_SCHEMAS
 
 MANIFEST = "_snapshot.json"
+CATALOG = "paperhouse.duckdb"
 TMP_PREFIX = ".tmp-"
 
 
@@ -67,6 +74,8 @@ def write_snapshot(
     final = layout.snapshot(run_id)
     if (final / MANIFEST).exists():
         return read_snapshot(final)
+    if final.exists():  # left incomplete by a crash: never used, safe to redo
+        shutil.rmtree(final)
     layout.snapshots.mkdir(parents=True, exist_ok=True)
     tmp = layout.snapshots / f"{TMP_PREFIX}{run_id}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     tmp.mkdir()
@@ -75,26 +84,31 @@ def write_snapshot(
         for name in TABLE_SCHEMAS:
             target = tmp / f"{name}.parquet"
             write_table(tables[name], name, target)
+            pause_point("during-table-write")
             files[name] = {
                 "file": target.name,
                 "rows": tables[name].height,
                 "bytes": target.stat().st_size,
                 "sha256": _sha256(target),
             }
-        manifest = {
-            "run_id": run_id,
-            "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "tables": files,
-            **metadata,
-        }
-        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))
-        _fsync_path(tmp / MANIFEST)
         _fsync_path(tmp)
         os.rename(tmp, final)
         _fsync_path(layout.snapshots)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    build_catalog(final / CATALOG, final, run_id)
+    manifest = {
+        "run_id": run_id,
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "tables": files,
+        **metadata,
+    }
+    staged = final / f".{MANIFEST}.tmp"
+    staged.write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))
+    _fsync_path(staged)
+    os.replace(staged, final / MANIFEST)  # the commit point of the snapshot
+    _fsync_path(final)
     return read_snapshot(final)
 
 
@@ -134,7 +148,7 @@ def remove_stale_temporaries(layout: Layout) -> list[Path]:
     Call only while holding the writer lock: then no live run owns them.
     """
     removed: list[Path] = []
-    for parent, prefix in ((layout.snapshots, TMP_PREFIX), (layout.warehouse, ".current-")):
+    for parent, prefix in ((layout.snapshots, TMP_PREFIX), (layout.warehouse, ".current-"), (layout.warehouse, ".catalog-")):
         if not parent.exists():
             continue
         for path in parent.iterdir():
@@ -144,7 +158,19 @@ def remove_stale_temporaries(layout: Layout) -> list[Path]:
                 else:
                     path.unlink(missing_ok=True)
                 removed.append(path)
-    for stale in layout.warehouse.glob("paperhouse.duckdb.tmp-*") if layout.warehouse.exists() else []:
-        stale.unlink(missing_ok=True)
-        removed.append(stale)
+    if layout.snapshots.exists():
+        for path in layout.snapshots.iterdir():
+            if path.is_dir() and not path.name.startswith(".") and not (path / MANIFEST).exists():
+                shutil.rmtree(path, ignore_errors=True)  # renamed into place, then the run died
+                removed.append(path)
     return removed
+
+
+def link_catalog(layout: Layout) -> None:
+    """Make ``warehouse/paperhouse.duckdb`` a symlink through ``current`` (once)."""
+    target = Path("current") / CATALOG
+    if layout.catalog.is_symlink() and Path(os.readlink(layout.catalog)) == target:
+        return
+    link = layout.warehouse / f".catalog-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    os.symlink(target, link)
+    os.replace(link, layout.catalog)

@@ -1,0 +1,162 @@
+"""Which sources a run covers, and which of them changed since the last snapshot.
+
+The warehouse accumulates sources: a run covers every source of the current
+snapshot plus the ones named now.  A local file that was deleted is dropped
+(its papers disappear unless another source lists them); a file whose size
+and modification time are unchanged is trusted unchanged without being read
+(the make/rsync rule), so a no-op run reads no listing bytes.  URLs are
+fetched only when named again; otherwise their last download is kept.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import asdict, dataclass, replace
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Literal
+
+from flows.extract import decode, expand_paths, is_url
+
+Status = Literal["new", "changed", "unchanged", "removed"]
+
+
+@dataclass(frozen=True)
+class SourceState:
+    """What a snapshot remembers about one source (stored in its manifest)."""
+
+    source_file: str  # absolute path or URL
+    kind: Literal["file", "url"]
+    sha256: str
+    n_bytes: int
+    mtime_ns: int | None
+    captured_on: date
+    had_decode_errors: bool
+
+    def to_json(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["captured_on"] = self.captured_on.isoformat()
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "SourceState":
+        return cls(**{**data, "captured_on": date.fromisoformat(data["captured_on"])})
+
+
+@dataclass(frozen=True)
+class PlannedSource:
+    state: SourceState
+    status: Status
+    data: bytes | None = None  # the bytes, when they were read in this run
+
+    def text(self) -> str:
+        assert self.data is not None, f"{self.state.source_file} was not read"
+        return decode(self.data)[0]
+
+
+def file_state(path: Path, data: bytes, captured_on: date | None) -> SourceState:
+    stat = path.stat()
+    return SourceState(
+        source_file=str(path),
+        kind="file",
+        sha256=hashlib.sha256(data).hexdigest(),
+        n_bytes=len(data),
+        mtime_ns=stat.st_mtime_ns,
+        captured_on=captured_on or datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc).date(),
+        had_decode_errors=decode(data)[1],
+    )
+
+
+def url_state(url: str, data: bytes, captured_on: date | None) -> SourceState:
+    return SourceState(
+        source_file=url,
+        kind="url",
+        sha256=hashlib.sha256(data).hexdigest(),
+        n_bytes=len(data),
+        mtime_ns=None,
+        captured_on=captured_on or datetime.now(timezone.utc).date(),
+        had_decode_errors=decode(data)[1],
+    )
+
+
+def _compare(state: SourceState, known: SourceState | None, data: bytes | None) -> PlannedSource:
+    if known is None:
+        return PlannedSource(state, "new", data)
+    if known.sha256 == state.sha256 and known.captured_on == state.captured_on:
+        return PlannedSource(state, "unchanged", data)
+    return PlannedSource(state, "changed", data)
+
+
+def plan_files(
+    declared: list[str],
+    known: dict[str, SourceState],
+    captured_on: date | None,
+    full_refresh: bool,
+) -> list[PlannedSource]:
+    """Plan every local file: the declared ones and the known ones still on disk."""
+    declared_files = {str(p) for p in expand_paths([d for d in declared if not is_url(d)])}
+    known_files = {k for k, s in known.items() if s.kind == "file"}
+    planned: list[PlannedSource] = []
+    for location in sorted(declared_files | known_files):
+        path = Path(location)
+        old = known.get(location)
+        if not path.is_file():
+            if old is not None:
+                planned.append(PlannedSource(old, "removed"))
+            continue
+        wanted_capture = captured_on if location in declared_files and captured_on else None
+        stat = path.stat()
+        if (
+            old is not None
+            and not full_refresh
+            and old.n_bytes == stat.st_size
+            and old.mtime_ns == stat.st_mtime_ns
+            and (wanted_capture is None or wanted_capture == old.captured_on)
+        ):
+            planned.append(PlannedSource(old, "unchanged"))
+            continue
+        data = path.read_bytes()
+        # a rewritten file is a new capture: its date is the new mtime unless given
+        planned.append(_compare(file_state(path, data, wanted_capture), old, data))
+    return planned
+
+
+def carried_urls(declared_urls: set[str], known: dict[str, SourceState]) -> list[PlannedSource]:
+    """Known URL sources not named this time: kept as last downloaded."""
+    return [PlannedSource(s, "unchanged") for k, s in sorted(known.items()) if s.kind == "url" and k not in declared_urls]
+
+
+def plan_url(url: str, data: bytes, known: dict[str, SourceState], captured_on: date | None) -> PlannedSource:
+    old = known.get(url)
+    capture = captured_on or (old.captured_on if old is not None and old.sha256 == hashlib.sha256(data).hexdigest() else None)
+    return _compare(url_state(url, data, capture), old, data)
+
+
+def with_data(planned: PlannedSource, data: bytes) -> PlannedSource:
+    return replace(planned, data=data)
+
+
+def is_url_list(data: bytes) -> bool:
+    """A text whose non-blank lines are all URLs is a list of sources, not a listing."""
+    lines = [line.strip() for line in decode(data)[0].splitlines() if line.strip()]
+    return bool(lines) and all(is_url(line) for line in lines)
+
+
+def url_list(data: bytes) -> list[str]:
+    return [line.strip() for line in decode(data)[0].splitlines() if line.strip()]
+
+
+def downloads_path(downloads: Path, sha256: str) -> Path:
+    return downloads / f"{sha256}.txt"
+
+
+def store_download(downloads: Path, data: bytes) -> Path:
+    """Keep fetched bytes (content-addressed) so later runs can re-parse without re-fetching."""
+    downloads.mkdir(parents=True, exist_ok=True)
+    target = downloads_path(downloads, hashlib.sha256(data).hexdigest())
+    if not target.exists():
+        tmp = target.with_name(f".{target.name}.{os.getpid()}")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    return target
