@@ -78,10 +78,14 @@ def ingest(
     if overrides is not None and not overrides.is_file():
         fail(f"no such overrides file: {overrides}")
 
-    try:  # fail fast on a bad path, before paying for Prefect's start-up
+    from warehouse.lock import WarehouseBusy, ensure_free
+
+    try:  # fail fast on a bad path or a busy warehouse, before paying for Prefect's start-up
         expand_paths([p for p in sources if not is_url(p)])
         sources = [p if is_url(p) else str(Path(p).resolve()) for p in sources]
-    except SourceError as exc:
+        if wait == 0:
+            ensure_free(layout.lock)
+    except (SourceError, WarehouseBusy) as exc:
         fail(str(exc))
 
     from flows.settings import configure_prefect
@@ -92,7 +96,6 @@ def ingest(
     from flows.ingest import FormatAlarm, ingest_flow
     from flows.overrides import OverrideFileError
     from transforms.authors import OverrideError
-    from warehouse.lock import WarehouseBusy
 
     try:
         with err.status("ingesting (Prefect flow paperhouse-ingest)...", spinner="dots"):
@@ -210,6 +213,48 @@ def prune(
         fail(str(exc))
     out.print(f"removed {len(result.removed)} snapshot(s): {', '.join(result.removed) or '-'}; "
               f"kept {len(result.kept)}: {', '.join(result.kept)}; {result.cache_files_removed} cache file(s) removed")
+
+
+@app.command()
+def server(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 4200,
+) -> None:
+    """Run a local Prefect server (state under HOME/prefect) in the foreground."""
+    from flows.schedule import exec_server
+    from flows.settings import configure_prefect
+
+    configure_prefect(state.layout, verbose=True)
+    try:
+        exec_server(state.layout, port)
+    except OSError as exc:
+        fail(str(exc))
+
+
+@app.command()
+def schedule(
+    cron: Annotated[Optional[str], typer.Option(help='Cron schedule, e.g. "0 6 * * *".')] = None,
+    interval: Annotated[Optional[float], typer.Option(help="Or: run every SECONDS.")] = None,
+    max_reject_share: Annotated[float, typer.Option(help="As for ingest.")] = 0.2,
+) -> None:
+    """Deploy the inbox ingest on a schedule and run it from this process (Ctrl-C stops)."""
+    from flows.settings import configure_prefect
+
+    if (cron is None) == (interval is None):
+        fail("give exactly one of --cron or --interval", code=2)
+    configure_prefect(state.layout, verbose=True)
+    if cron is not None:
+        from prefect.client.schemas.schedules import CronSchedule
+
+        try:
+            CronSchedule(cron=cron)
+        except ValueError:
+            fail(f"not a valid cron expression: {cron!r}", code=2)
+    from flows.schedule import serve_schedule
+
+    try:
+        serve_schedule(state.layout, cron, interval, max_reject_share)
+    except ConnectionError as exc:
+        fail(str(exc))
 
 
 # --- BI commands (export, report) are registered here ---

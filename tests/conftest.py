@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import sys
 import os
 import tempfile
 from pathlib import Path
@@ -54,3 +55,69 @@ def write_listing(path: Path, text: str | bytes) -> Path:
     else:
         path.write_text(text, encoding="utf-8", newline="")
     return path
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def prefect_server(tmp_path_factory):
+    """A real `prefect server start` on 127.0.0.1, stopped by its PID at the end."""
+    import signal
+    import subprocess
+    import time
+
+    import httpx
+
+    port = free_port()
+    home = tmp_path_factory.mktemp("prefect-server")
+    env = {**os.environ, "PREFECT_HOME": str(home), "PREFECT_SERVER_ANALYTICS_ENABLED": "false"}
+    env.pop("PREFECT_API_URL", None)
+    prefect = Path(sys.executable).with_name("prefect")
+    log = (home / "server.log").open("w")
+    proc = subprocess.Popen(
+        [str(prefect), "server", "start", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}/api"
+    deadline = time.monotonic() + 90
+    while True:
+        try:
+            if httpx.get(f"{url}/health", timeout=2).status_code == 200:
+                break
+        except httpx.HTTPError:
+            pass
+        if proc.poll() is not None or time.monotonic() > deadline:
+            proc.kill()
+            raise RuntimeError(f"prefect server did not start: {(home / 'server.log').read_text()[-2000:]}")
+        time.sleep(0.5)
+    yield {"url": url, "pid": proc.pid, "home": home}
+    os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    log.close()
+
+
+def cli_env(server: dict, tmp_path: Path, **extra: str) -> dict[str, str]:
+    """Environment for a `paperhouse` subprocess talking to the test server."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PAPERHOUSE_", "PREFECT_"))}
+    env.update(
+        PREFECT_API_URL=server["url"],
+        PREFECT_HOME=str(tmp_path / "prefect-client"),
+        PREFECT_SERVER_ANALYTICS_ENABLED="false",
+        **extra,
+    )
+    (tmp_path / "prefect-client").mkdir(exist_ok=True)
+    return env
+
+
+def paperhouse_exe() -> str:
+    return str(Path(sys.executable).with_name("paperhouse"))

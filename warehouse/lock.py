@@ -42,3 +42,9 @@ def writer_lock(path: Path, timeout: float = 0.0, poll: float = 0.2) -> Iterator
         yield
     finally:
         os.close(fd)
+
+
+def ensure_free(path: Path) -> None:
+    """Raise WarehouseBusy now if a writer holds the lock (a cheap early check)."""
+    with writer_lock(path, timeout=0.0):
+        pass
