@@ -1,19 +1,16 @@
-"""Find and read listing sources: local files, directories (and URLs, see fetch).
+"""Find listing sources and decode their bytes.
 
-Reading is the only I/O before publishing.  Bytes are decoded here, once per
-file: UTF-8 (a BOM is dropped later), and undecodable bytes become U+FFFD so
-the record that holds them is flagged rather than the whole file lost.
+Bytes are decoded once per source.  Real pages are UTF-8, but saved pages
+also come as Windows-1252/Latin-1 or with a few stray bytes: a line that is
+not valid UTF-8 is decoded as Windows-1252 (Latin-1 for the five bytes it
+leaves undefined), so ``Rez\\xe9nde`` still reads ``Rezénde`` and its record
+still parses; the line numbers are reported so those records can be flagged.
 Input files are opened read-only and never moved, rewritten or deleted.
 """
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-from datetime import date, datetime, timezone
 from pathlib import Path
-
-import polars as pl
 
 #: Files in a directory that are never listings.
 IGNORED_PREFIXES = (".", "_", "~")
@@ -21,18 +18,6 @@ IGNORED_PREFIXES = (".", "_", "~")
 
 class SourceError(ValueError):
     """A source argument that names nothing readable."""
-
-
-@dataclass(frozen=True)
-class Source:
-    """One listing text, decoded, with what lineage needs to know about it."""
-
-    source_file: str
-    text: str
-    captured_on: date
-    sha256: str
-    n_bytes: int
-    had_decode_errors: bool
 
 
 def is_url(value: str) -> bool:
@@ -56,40 +41,30 @@ def expand_paths(arguments: list[str]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def decode(data: bytes) -> tuple[str, bool]:
-    """UTF-8 text and whether any bytes had to be replaced."""
+def _decode_line(raw: bytes) -> str:
     try:
-        return data.decode("utf-8"), False
+        return raw.decode("cp1252")
     except UnicodeDecodeError:
-        return data.decode("utf-8", errors="replace"), True
+        return raw.decode("latin-1")
 
 
-def source_from_bytes(name: str, data: bytes, captured_on: date) -> Source:
-    text, bad = decode(data)
-    return Source(
-        source_file=name,
-        text=text,
-        captured_on=captured_on,
-        sha256=hashlib.sha256(data).hexdigest(),
-        n_bytes=len(data),
-        had_decode_errors=bad,
-    )
+def decode(data: bytes) -> tuple[str, list[int]]:
+    """Text, and the 1-based numbers of lines that were not valid UTF-8.
 
-
-def read_file(path: Path, captured_on: date | None = None) -> Source:
-    """Read a listing file; its capture date defaults to its modification day (UTC)."""
-    data = path.read_bytes()
-    when = captured_on or datetime.fromtimestamp(path.stat().st_mtime, tz=timezone.utc).date()
-    return source_from_bytes(str(path), data, when)
-
-
-def sources_frame(sources: list[Source]) -> pl.LazyFrame:
-    """The parser's input: ``source_file, text, captured_on``."""
-    return pl.LazyFrame(
-        {
-            "source_file": [s.source_file for s in sources],
-            "text": [s.text for s in sources],
-            "captured_on": [s.captured_on for s in sources],
-        },
-        schema={"source_file": pl.String, "text": pl.String, "captured_on": pl.Date},
-    )
+    The common case (valid UTF-8) is one C-speed decode; only a file that
+    fails it is decoded line by line.
+    """
+    try:
+        return data.decode("utf-8"), []
+    except UnicodeDecodeError:
+        pass
+    lines = data.split(b"\n")
+    out: list[str] = []
+    invalid: list[int] = []
+    for number, raw in enumerate(lines, start=1):
+        try:
+            out.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(_decode_line(raw))
+            invalid.append(number)
+    return "\n".join(out), invalid

@@ -171,13 +171,16 @@ def parse_records(layout: Layout, planned: list[PlannedSource], full_refresh: bo
 
 def _parse_fresh(layout: Layout, fp: str, sources: list[PlannedSource]) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Parse sources together (one vectorised pass) and cache each one's result."""
+    decoded = [s.decoded() for s in sources]
     frame = pl.LazyFrame(
         {
             "source_file": [s.state.source_file for s in sources],
-            "text": [s.text() for s in sources],
+            "text": [text for text, _ in decoded],
             "captured_on": [s.state.captured_on for s in sources],
+            "invalid_lines": [lines for _, lines in decoded],
         },
-        schema={"source_file": pl.String, "text": pl.String, "captured_on": pl.Date},
+        schema={"source_file": pl.String, "text": pl.String, "captured_on": pl.Date,
+                "invalid_lines": pl.List(pl.Int64)},
     )
     parsed = parse_sources(frame)
     entries, rejects = pl.collect_all([parsed.entries, parsed.rejects])

@@ -12,7 +12,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from flows.extract import Source
+from flows.sources import SourceState
 
 _CODE_DIRS = ("transforms", "warehouse")
 
@@ -34,7 +34,7 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def run_id_for(sources: list[Source], extra: bytes = b"") -> str:
+def run_id_for(sources: list[SourceState], extra: bytes = b"") -> str:
     """Deterministic id of a run over ``sources`` (order-independent) and ``extra``
     configuration that changes the result (the overrides file)."""
     digest = hashlib.sha256(code_fingerprint().encode())

@@ -32,7 +32,7 @@ class SourceState:
     n_bytes: int
     mtime_ns: int | None
     captured_on: date
-    had_decode_errors: bool
+    n_invalid_lines: int  # lines that were not UTF-8 (decoded as Windows-1252)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -50,9 +50,10 @@ class PlannedSource:
     status: Status
     data: bytes | None = None  # the bytes, when they were read in this run
 
-    def text(self) -> str:
+    def decoded(self) -> tuple[str, list[int]]:
+        """Text and the numbers of its lines that were not valid UTF-8."""
         assert self.data is not None, f"{self.state.source_file} was not read"
-        return decode(self.data)[0]
+        return decode(self.data)
 
 
 def file_state(path: Path, data: bytes, captured_on: date | None) -> SourceState:
@@ -64,7 +65,7 @@ def file_state(path: Path, data: bytes, captured_on: date | None) -> SourceState
         n_bytes=len(data),
         mtime_ns=stat.st_mtime_ns,
         captured_on=captured_on or datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc).date(),
-        had_decode_errors=decode(data)[1],
+        n_invalid_lines=len(decode(data)[1]),
     )
 
 
@@ -76,7 +77,7 @@ def url_state(url: str, data: bytes, captured_on: date | None) -> SourceState:
         n_bytes=len(data),
         mtime_ns=None,
         captured_on=captured_on or datetime.now(timezone.utc).date(),
-        had_decode_errors=decode(data)[1],
+        n_invalid_lines=len(decode(data)[1]),
     )
 
 

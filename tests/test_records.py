@@ -66,4 +66,13 @@ def test_replacement_characters_are_flagged_not_dropped():
     text = GOOD.replace("Abstract one.", "Abstract \ufffd one.")
     entries, rejects = parse(text)
     assert rejects.height == 0
-    assert entries["has_replacement_chars"].to_list() == [True]
+    assert entries["has_invalid_bytes"].to_list() == [True]
+
+
+def test_lines_that_were_not_utf8_flag_their_record_only():
+    sources = pl.LazyFrame(
+        {"source_file": ["x.txt"], "text": [GOOD + GOOD2], "captured_on": [datetime.date(2026, 3, 1)],
+         "invalid_lines": [[5]]},
+    )
+    entries = parse_sources(sources).entries.collect().sort("source_line")
+    assert entries.select("source_line", "has_invalid_bytes").rows() == [(1, False), (4, True)]

@@ -26,7 +26,6 @@ REASON_NO_TITLE = "record has no title/authors line"
 REASON_NO_ABSTRACT = "record has no abstract line"
 REASON_BAD_DATE = "invalid date"
 REASON_NO_SPLIT = "cannot split title from authors"
-REASON_BAD_ENCODING = "undecodable bytes"  # flagged, not rejected: see ``has_replacement_chars``
 
 
 @dataclass(frozen=True)
@@ -113,7 +112,7 @@ def parse_records(records: pl.LazyFrame, captured: pl.LazyFrame) -> Parsed:
             pl.col("s").struct.field("et_al").is_not_null().alias("authors_truncated"),
             _split_list(pl.col("s").struct.field("orgs"), ",").list.eval(pl.element().str.to_lowercase()).alias("orgs"),
             pl.when(pl.col("strict_ok")).then(pl.lit("strict")).otherwise(pl.lit("loose")).alias("split_rule"),
-            pl.col("raw").str.contains("\ufffd", literal=True).alias("has_replacement_chars"),
+            (pl.col("invalid") | pl.col("raw").str.contains("\ufffd", literal=True)).alias("has_invalid_bytes"),
         )
     )
     return Parsed(entries=entries, rejects=rejects)
@@ -140,6 +139,7 @@ def _split_list(expr: pl.Expr, sep: str) -> pl.Expr:
 
 
 def parse_sources(sources: pl.LazyFrame) -> Parsed:
-    """Parse whole listing texts: ``sources`` has ``source_file``, ``text``, ``captured_on``."""
-    records = assemble_records(split_lines(sources.select("source_file", "text")))
+    """Parse whole listing texts: ``sources`` has ``source_file``, ``text``, ``captured_on``
+    and optionally ``invalid_lines`` (see :func:`transforms.records.split_lines`)."""
+    records = assemble_records(split_lines(sources.drop("captured_on")))
     return parse_records(records, sources.select("source_file", "captured_on"))

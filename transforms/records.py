@@ -21,11 +21,20 @@ BOM = "\ufeff"
 
 
 def split_lines(sources: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per physical line: ``source_file, source_line (1-based), line``.
+    """One row per physical line: ``source_file, source_line (1-based), line, invalid``.
 
-    ``sources`` has ``source_file`` and decoded ``text``.  CR before LF and a
-    leading byte-order mark are removed; other characters are kept as decoded.
+    ``sources`` has ``source_file``, decoded ``text`` and optionally
+    ``invalid_lines`` (numbers of lines that were not valid UTF-8).  CR before
+    LF and a leading byte-order mark are removed; other characters are kept.
     """
+    if "invalid_lines" not in sources.collect_schema().names():
+        sources = sources.with_columns(invalid_lines=pl.lit([], dtype=pl.List(pl.Int64)))
+    invalid = (
+        sources.select("source_file", pl.col("invalid_lines").alias("source_line"))
+        .explode("source_line")
+        .drop_nulls()
+        .with_columns(invalid=pl.lit(True))
+    )
     return (
         sources.select(
             "source_file",
@@ -35,6 +44,8 @@ def split_lines(sources: pl.LazyFrame) -> pl.LazyFrame:
         .explode("line", "source_line")
         .with_columns(pl.col("line").str.strip_suffix("\r"))
         .filter(pl.col("line").is_not_null())
+        .join(invalid, on=["source_file", "source_line"], how="left")
+        .with_columns(pl.col("invalid").fill_null(False))
     )
 
 
@@ -42,8 +53,8 @@ def assemble_records(lines: pl.LazyFrame) -> pl.LazyFrame:
     """Group lines under their header.
 
     Output, one row per group: ``source_file, source_line`` (of its first line),
-    ``header, title_line, abstract`` (null when absent), ``n_lines`` and ``raw``
-    (the group's lines joined by newlines).  A group with no header (``header``
+    ``header, title_line, abstract`` (null when absent), ``n_lines``, ``raw``
+    (the group's lines joined by newlines) and ``invalid`` (a line was not UTF-8).  A group with no header (``header``
     null) is text outside any record: before the first header, or lines past
     the third of a record (typically the next record, missing its date line).
     """
@@ -69,6 +80,7 @@ def assemble_records(lines: pl.LazyFrame) -> pl.LazyFrame:
             pl.col("line").filter(pl.col("pos") == 2).first().alias("abstract"),
             pl.len().alias("n_lines"),
             pl.col("line").str.join("\n").alias("raw"),
+            pl.col("invalid").any(),
         )
         .with_columns(
             # orphan groups keep only raw text; their header/title/abstract are meaningless

@@ -80,7 +80,7 @@ def build_tables(
         pl.lit(run_id).alias("run_id"),
         "captured_on",
         "split_rule",
-        "has_replacement_chars",
+        "has_invalid_bytes",
     ).sort("source_file", "source_line")
 
     rejects = parsed.rejects.select(
