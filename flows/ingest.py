@@ -8,8 +8,9 @@ parse cache and the content-derived run id instead.  Retries are only on the
 network task.
 """
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: Prefect validates flow parameters
+# with pydantic from the real annotation objects, and a deployment run imports this
+# module by path, where string annotations such as "date | None" cannot be resolved.
 import time
 from collections import Counter
 from dataclasses import asdict, dataclass, field
