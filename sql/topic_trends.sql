@@ -1,9 +1,19 @@
 -- view: topic_trends
 -- grain: one row per (arXiv category, year) with at least one paper
 -- columns: category, topic_name, year, n_papers, n_papers_year, share_of_year (0..1)
+-- note: share_of_year is not rounded, so a year's shares sum to 1 (round when displaying)
 CREATE OR REPLACE VIEW topic_trends AS
 WITH per_topic_year AS (
     SELECT category, topic_name, year, n_papers FROM publications_per_topic_year
+),
+with_year_total AS (
+    SELECT
+        category,
+        topic_name,
+        year,
+        n_papers,
+        CAST(sum(n_papers) OVER (PARTITION BY year) AS BIGINT) AS n_papers_year
+    FROM per_topic_year
 ),
 final AS (
     SELECT
@@ -11,9 +21,9 @@ final AS (
         topic_name,
         year,
         n_papers,
-        sum(n_papers) OVER (PARTITION BY year) AS n_papers_year,
-        round(n_papers / sum(n_papers) OVER (PARTITION BY year), 4) AS share_of_year
-    FROM per_topic_year
+        n_papers_year,
+        n_papers / n_papers_year AS share_of_year
+    FROM with_year_total
 )
 SELECT * FROM final
 ORDER BY year, category;
