@@ -8,7 +8,7 @@ HOME_DIR ?= data
 # demo's yearless dates (e.g. "LGFeb 10") resolve the same on every machine.
 CAPTURED_ON ?= 2026-11-23
 
-.PHONY: venv demo test clean
+.PHONY: venv demo test server clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "Python 3.11+ required"'
@@ -25,6 +25,10 @@ demo: venv
 
 test: venv
 	$(BIN)/python -m pytest
+
+# A local Prefect server (127.0.0.1:4200, state under $(HOME_DIR)/prefect) for `paperhouse schedule`.
+server: venv
+	$(BIN)/paperhouse --home $(HOME_DIR) server
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) .pytest_cache .hypothesis
