@@ -64,10 +64,18 @@ def ingest(
         bool, typer.Option("--full-refresh", help="Re-read and re-parse every known source, ignoring caches.")
     ] = False,
     http_timeout: Annotated[float, typer.Option(help="Seconds before an HTTP fetch times out.")] = 20.0,
+    dask_address: Annotated[
+        Optional[str], typer.Option(help="Parse on this Dask scheduler (tcp://host:8786); dedupe stays local.")
+    ] = None,
+    workers: Annotated[
+        Optional[int], typer.Option(help="Parse on a local Dask cluster of this many worker processes.")
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False,
 ) -> None:
     """Run the ingest flow once and publish a new snapshot if the input changed."""
     layout = state.layout
+    if dask_address and workers:
+        fail("give --dask-address or --workers, not both", code=2)
     captured = _parse_date(captured_on) if captured_on else None
     sources = paths or [str(layout.inbox)]
     if not paths and not layout.inbox.is_dir():
@@ -97,13 +105,19 @@ def ingest(
     from flows.overrides import OverrideFileError
     from transforms.authors import OverrideError
 
+    run_flow = ingest_flow
+    batches = 1
+    if dask_address or workers:
+        from flows.distributed import PER_FILE, dask_ingest_flow
+
+        run_flow, batches = dask_ingest_flow(dask_address, workers), PER_FILE
     try:
         with err.status("ingesting (Prefect flow paperhouse-ingest)...", spinner="dots"):
-            summary = ingest_flow(
+            summary = run_flow(
                 paths=sources, home=str(layout.home), captured_on=captured,
                 max_reject_share=max_reject_share, lock_timeout=wait,
                 overrides=str(overrides.resolve()) if overrides else None,
-                full_refresh=full_refresh, http_timeout=http_timeout,
+                full_refresh=full_refresh, http_timeout=http_timeout, parse_batches_n=batches,
             )
     except (SourceError, FormatAlarm, WarehouseBusy, OverrideError, OverrideFileError, OSError) as exc:
         fail(str(exc))

@@ -137,16 +137,20 @@ def _bytes_of(layout: Layout, planned: PlannedSource) -> bytes:
     return Path(state.source_file).read_bytes()
 
 
-@task(name="parse-records", cache_policy=NO_CACHE)
-def parse_records(layout: Layout, planned: list[PlannedSource], full_refresh: bool) -> tuple[Parsed, Parsed]:
-    """Parse what changed, reuse the cached parse of the rest.
+@dataclass
+class ParsePlan:
+    """Cached parses to reuse, and the sources that still need parsing."""
 
-    Returns (all records of the run, only the freshly parsed ones).
-    """
+    cached_entries: list[pl.DataFrame]
+    cached_rejects: list[pl.DataFrame]
+    to_parse: list[PlannedSource]
+
+
+@task(name="load-cached-parses", cache_policy=NO_CACHE)
+def load_cached_parses(layout: Layout, planned: list[PlannedSource], full_refresh: bool) -> ParsePlan:
+    """Reuse the parse of every source whose bytes and capture date were parsed before."""
     fp = code_fingerprint()
-    cached_entries: list[pl.DataFrame] = []
-    cached_rejects: list[pl.DataFrame] = []
-    to_parse: list[PlannedSource] = []
+    plan = ParsePlan([], [], [])
     for source in planned:
         if source.status == "removed":
             continue
@@ -155,25 +159,20 @@ def parse_records(layout: Layout, planned: list[PlannedSource], full_refresh: bo
             layout, fp, state.sha256, state.captured_on.isoformat(), state.source_file
         )
         if hit is None:
-            to_parse.append(source if source.data is not None else with_data(source, _bytes_of(layout, source)))
+            plan.to_parse.append(source if source.data is not None else with_data(source, _bytes_of(layout, source)))
         else:
-            cached_entries.append(hit[0])
-            cached_rejects.append(hit[1])
-
-    fresh_entries, fresh_rejects = _parse_fresh(layout, fp, to_parse)
-    pause_point("during-parse")
-    entries = pl.concat([*cached_entries, fresh_entries], how="vertical_relaxed")
-    rejects = pl.concat([*cached_rejects, fresh_rejects], how="vertical_relaxed")
-    return (
-        Parsed(entries=entries.lazy(), rejects=rejects.lazy()),
-        Parsed(entries=fresh_entries.lazy(), rejects=fresh_rejects.lazy()),
-    )
+            plan.cached_entries.append(hit[0])
+            plan.cached_rejects.append(hit[1])
+    return plan
 
 
-def _parse_fresh(layout: Layout, fp: str, sources: list[PlannedSource]) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Parse sources together (one vectorised pass) and cache each one's result."""
+def parse_batches(sources: list[PlannedSource], n_batches: int) -> list[pl.DataFrame]:
+    """The parser's input frames: one vectorised batch, or several for parallel workers.
+
+    Records never span files, so any grouping of whole files parses the same.
+    """
     decoded = [s.decoded() for s in sources]
-    frame = pl.LazyFrame(
+    frame = pl.DataFrame(
         {
             "source_file": [s.state.source_file for s in sources],
             "text": [text for text, _ in decoded],
@@ -183,8 +182,22 @@ def _parse_fresh(layout: Layout, fp: str, sources: list[PlannedSource]) -> tuple
         schema={"source_file": pl.String, "text": pl.String, "captured_on": pl.Date,
                 "invalid_lines": pl.List(pl.Int64)},
     )
-    parsed = parse_sources(frame)
+    n = max(1, min(n_batches, frame.height))
+    return [frame.gather(list(range(i, frame.height, n))) for i in range(n)]
+
+
+@task(name="parse-batch", cache_policy=NO_CACHE)
+def parse_batch(batch: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Cut, parse and normalise one batch of listing texts (pure: runs on any worker)."""
+    parsed = parse_sources(batch.lazy())
     entries, rejects = pl.collect_all([parsed.entries, parsed.rejects])
+    return entries, rejects
+
+
+@task(name="cache-parses", cache_policy=NO_CACHE)
+def cache_parses(layout: Layout, sources: list[PlannedSource], entries: pl.DataFrame, rejects: pl.DataFrame) -> None:
+    """Keep each freshly parsed source's records for the next incremental run."""
+    fp = code_fingerprint()
     by_file_e = entries.partition_by("source_file", as_dict=True)
     by_file_r = rejects.partition_by("source_file", as_dict=True)
     for source in sources:
@@ -193,6 +206,41 @@ def _parse_fresh(layout: Layout, fp: str, sources: list[PlannedSource]) -> tuple
             layout, fp, source.state.sha256, source.state.captured_on.isoformat(),
             by_file_e.get(key, entries.clear()), by_file_r.get(key, rejects.clear()),
         )
+
+
+def parse_records(
+    layout: Layout, planned: list[PlannedSource], full_refresh: bool, n_batches: int
+) -> tuple[Parsed, Parsed]:
+    """Parse what changed (in parallel batches when a distributed runner is set),
+    reuse the cached parse of the rest.  Returns (all records, freshly parsed ones)."""
+    plan = load_cached_parses(layout, planned, full_refresh)
+    results = []
+    if plan.to_parse:
+        futures = [parse_batch.submit(batch) for batch in parse_batches(plan.to_parse, n_batches)]
+        results = [future.result() for future in futures]
+    if not results:
+        results = [_empty_parse()]
+    fresh_entries = pl.concat([e for e, _ in results], how="vertical_relaxed")
+    fresh_rejects = pl.concat([r for _, r in results], how="vertical_relaxed")
+    if plan.to_parse:
+        cache_parses(layout, plan.to_parse, fresh_entries, fresh_rejects)
+    pause_point("during-parse")
+    entries = pl.concat([*plan.cached_entries, fresh_entries], how="vertical_relaxed")
+    rejects = pl.concat([*plan.cached_rejects, fresh_rejects], how="vertical_relaxed")
+    return (
+        Parsed(entries=entries.lazy(), rejects=rejects.lazy()),
+        Parsed(entries=fresh_entries.lazy(), rejects=fresh_rejects.lazy()),
+    )
+
+
+def _empty_parse() -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Zero-row frames with the parser's schemas (for runs with nothing to parse)."""
+    empty = pl.DataFrame(
+        schema={"source_file": pl.String, "text": pl.String, "captured_on": pl.Date,
+                "invalid_lines": pl.List(pl.Int64)},
+    )
+    parsed = parse_sources(empty.lazy())
+    entries, rejects = pl.collect_all([parsed.entries, parsed.rejects])
     return entries, rejects
 
 
@@ -281,6 +329,7 @@ def ingest_flow(
     overrides: str | None = None,
     full_refresh: bool = False,
     http_timeout: float = DEFAULT_HTTP_TIMEOUT,
+    parse_batches_n: int = 1,
 ) -> dict[str, Any]:
     """Ingest listing files/URLs into the warehouse at ``home``; returns the run summary."""
     started = time.perf_counter()
@@ -307,7 +356,7 @@ def ingest_flow(
             table_rows = {k: v["rows"] for k, v in snapshot.manifest["tables"].items()}
             quality = snapshot.manifest.get("quality", {})
         else:
-            everything, fresh = parse_records(layout, planned, full_refresh)
+            everything, fresh = parse_records(layout, planned, full_refresh, parse_batches_n)
             n_parsed = fresh.entries.select(pl.len()).collect().item() + fresh.rejects.select(pl.len()).collect().item()
             check_reject_share(fresh, max_reject_share)
             tables, quality = dedupe_and_model(everything, run_id, override_rows)
