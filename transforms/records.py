@@ -53,10 +53,15 @@ def assemble_records(lines: pl.LazyFrame) -> pl.LazyFrame:
     """Group lines under their header.
 
     Output, one row per group: ``source_file, source_line`` (of its first line),
-    ``header, title_line, abstract`` (null when absent), ``n_lines``, ``raw``
-    (the group's lines joined by newlines) and ``invalid`` (a line was not UTF-8).  A group with no header (``header``
-    null) is text outside any record: before the first header, or lines past
-    the third of a record (typically the next record, missing its date line).
+    ``header, title_line, abstract`` (null when absent), ``raw`` (the group's
+    lines joined by newlines) and ``invalid`` (a line was not UTF-8).  A group
+    with no header (``header`` null) is text outside any record: before the
+    first header, or lines past the third of a record (typically the next
+    record, missing its date line).
+
+    Lines are sorted once; a record's title and abstract are then the next two
+    rows (``shift``), so the common case needs no group-by at all.  Only the
+    rare orphan lines are grouped.
     """
     body = (
         lines.filter(pl.col("line").str.strip_chars() != "")
@@ -64,31 +69,50 @@ def assemble_records(lines: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(is_header=pl.col("line").str.contains(header_pattern()))
         .with_columns(record=pl.col("is_header").cast(pl.Int64).cum_sum().over("source_file"))
         .with_columns(pos=pl.int_range(pl.len()).over("source_file", "record"))
-        .with_columns(
-            # lines 0-2 of a headed group are the record; anything after is orphaned
-            part=pl.when((pl.col("record") > 0) & (pl.col("pos") <= 2))
-            .then(pl.lit(0))
-            .otherwise(pl.lit(1))
+    )
+
+    def ahead(column: str, k: int) -> pl.Expr:
+        """The value ``k`` rows down if that row is line ``k`` of the same record, else null."""
+        same = (
+            (pl.col("source_file").shift(-k) == pl.col("source_file"))
+            & (pl.col("record").shift(-k) == pl.col("record"))
+            & (pl.col("pos").shift(-k) == k)
+        )
+        return pl.when(same).then(pl.col(column).shift(-k))
+
+    records = (
+        body.with_columns(
+            title_line=ahead("line", 1),
+            abstract=ahead("line", 2),
+            invalid=pl.col("invalid") | ahead("invalid", 1).fill_null(False) | ahead("invalid", 2).fill_null(False),
+        )
+        .filter((pl.col("pos") == 0) & (pl.col("record") > 0))
+        .select(
+            "source_file",
+            "source_line",
+            pl.col("line").alias("header"),
+            "title_line",
+            "abstract",
+            pl.concat_str(["line", "title_line", "abstract"], separator="\n", ignore_nulls=True).alias("raw"),
+            "invalid",
         )
     )
-    return (
-        body.group_by("source_file", "record", "part")
+    orphans = (
+        body.filter((pl.col("record") == 0) | (pl.col("pos") > 2))
+        .group_by("source_file", "record")
         .agg(
             pl.col("source_line").first(),
-            pl.col("line").filter(pl.col("is_header") & (pl.col("pos") == 0)).first().alias("header"),
-            pl.col("line").filter(pl.col("pos") == 1).first().alias("title_line"),
-            pl.col("line").filter(pl.col("pos") == 2).first().alias("abstract"),
-            pl.len().alias("n_lines"),
             pl.col("line").str.join("\n").alias("raw"),
             pl.col("invalid").any(),
         )
-        .with_columns(
-            # orphan groups keep only raw text; their header/title/abstract are meaningless
-            *[
-                pl.when(pl.col("part") == 0).then(pl.col(c)).otherwise(None).alias(c)
-                for c in ("header", "title_line", "abstract")
-            ]
+        .select(
+            "source_file",
+            "source_line",
+            pl.lit(None, dtype=pl.String).alias("header"),
+            pl.lit(None, dtype=pl.String).alias("title_line"),
+            pl.lit(None, dtype=pl.String).alias("abstract"),
+            "raw",
+            "invalid",
         )
-        .drop("record", "part")
-        .sort("source_file", "source_line")
     )
+    return pl.concat([records, orphans]).sort("source_file", "source_line")
