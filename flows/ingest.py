@@ -11,8 +11,10 @@ network task.
 # No `from __future__ import annotations` here: Prefect validates flow parameters
 # with pydantic from the real annotation objects, and a deployment run imports this
 # module by path, where string annotations such as "date | None" cannot be resolved.
+import logging
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -103,7 +105,8 @@ def _known_sources(layout: Layout) -> dict[str, SourceState]:
 
 @task(name="plan-sources", cache_policy=NO_CACHE)
 def plan_sources(
-    layout: Layout, declared: list[str], captured_on: date | None, full_refresh: bool, http_timeout: float
+    layout: Layout, declared: list[str], captured_on: date | None, full_refresh: bool, http_timeout: float,
+    fetch: Callable[[str, float], bytes],
 ) -> list[PlannedSource]:
     """Every source this run covers, marked new/changed/unchanged/removed."""
     known = _known_sources(layout)
@@ -118,7 +121,7 @@ def plan_sources(
         if url in fetched:
             continue
         fetched.add(url)
-        data = fetch_url(url, http_timeout)
+        data = fetch(url, http_timeout)
         if is_url_list(data):
             urls.extend(url_list(data))
             continue
@@ -209,21 +212,20 @@ def cache_parses(layout: Layout, sources: list[PlannedSource], entries: pl.DataF
 
 
 def parse_records(
-    layout: Layout, planned: list[PlannedSource], full_refresh: bool, n_batches: int
+    steps: "Steps", layout: Layout, planned: list[PlannedSource], full_refresh: bool, n_batches: int
 ) -> tuple[Parsed, Parsed]:
     """Parse what changed (in parallel batches when a distributed runner is set),
     reuse the cached parse of the rest.  Returns (all records, freshly parsed ones)."""
-    plan = load_cached_parses(layout, planned, full_refresh)
+    plan = steps.load_cached_parses(layout, planned, full_refresh)
     results = []
     if plan.to_parse:
-        futures = [parse_batch.submit(batch) for batch in parse_batches(plan.to_parse, n_batches)]
-        results = [future.result() for future in futures]
+        results = steps.parse_many(parse_batches(plan.to_parse, n_batches))
     if not results:
         results = [_empty_parse()]
     fresh_entries = pl.concat([e for e, _ in results], how="vertical_relaxed")
     fresh_rejects = pl.concat([r for _, r in results], how="vertical_relaxed")
     if plan.to_parse:
-        cache_parses(layout, plan.to_parse, fresh_entries, fresh_rejects)
+        steps.cache_parses(layout, plan.to_parse, fresh_entries, fresh_rejects)
     pause_point("during-parse")
     entries = pl.concat([*plan.cached_entries, fresh_entries], how="vertical_relaxed")
     rejects = pl.concat([*plan.cached_rejects, fresh_rejects], how="vertical_relaxed")
@@ -319,6 +321,41 @@ def report_run(summary: RunSummary) -> None:
     )
 
 
+@dataclass(frozen=True)
+class Steps:
+    """How each step is invoked: as Prefect tasks inside the flow, or as plain
+    functions (the benchmark measures the pipeline's own work without Prefect)."""
+
+    plan_sources: Callable[..., list[PlannedSource]]
+    fetch: Callable[[str, float], bytes]
+    load_cached_parses: Callable[..., ParsePlan]
+    parse_many: Callable[[list[pl.DataFrame]], list[tuple[pl.DataFrame, pl.DataFrame]]]
+    cache_parses: Callable[..., None]
+    check_reject_share: Callable[..., None]
+    dedupe_and_model: Callable[..., tuple[dict[str, pl.DataFrame], dict[str, Any]]]
+    publish_snapshot: Callable[..., Published]
+    report_run: Callable[[RunSummary], None]
+
+
+def _submit_all(batches: list[pl.DataFrame]) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
+    """Submit every batch to the flow's task runner (threads, or a Dask cluster), then gather."""
+    futures = [parse_batch.submit(batch) for batch in batches]
+    return [future.result() for future in futures]
+
+
+TASK_STEPS = Steps(
+    plan_sources=plan_sources, fetch=fetch_url, load_cached_parses=load_cached_parses,
+    parse_many=_submit_all, cache_parses=cache_parses, check_reject_share=check_reject_share,
+    dedupe_and_model=dedupe_and_model, publish_snapshot=publish_snapshot, report_run=report_run,
+)
+PLAIN_STEPS = Steps(
+    plan_sources=plan_sources.fn, fetch=fetch_url.fn, load_cached_parses=load_cached_parses.fn,
+    parse_many=lambda batches: [parse_batch.fn(b) for b in batches], cache_parses=cache_parses.fn,
+    check_reject_share=check_reject_share.fn, dedupe_and_model=dedupe_and_model.fn,
+    publish_snapshot=publish_snapshot.fn, report_run=lambda summary: None,
+)
+
+
 @flow(name="paperhouse-ingest", log_prints=False)
 def ingest_flow(
     paths: list[str],
@@ -332,14 +369,35 @@ def ingest_flow(
     parse_batches_n: int = 1,
 ) -> dict[str, Any]:
     """Ingest listing files/URLs into the warehouse at ``home``; returns the run summary."""
+    return run_ingest(
+        TASK_STEPS, get_run_logger(), paths=paths, home=home, captured_on=captured_on,
+        max_reject_share=max_reject_share, lock_timeout=lock_timeout, overrides=overrides,
+        full_refresh=full_refresh, http_timeout=http_timeout, parse_batches_n=parse_batches_n,
+    )
+
+
+def run_ingest(
+    steps: Steps,
+    logger: logging.Logger | logging.LoggerAdapter,
+    *,
+    paths: list[str],
+    home: str,
+    captured_on: date | None = None,
+    max_reject_share: float = DEFAULT_MAX_REJECT_SHARE,
+    lock_timeout: float = 0.0,
+    overrides: str | None = None,
+    full_refresh: bool = False,
+    http_timeout: float = DEFAULT_HTTP_TIMEOUT,
+    parse_batches_n: int = 1,
+) -> dict[str, Any]:
+    """The body of the flow, with the step invocation left to the caller."""
     started = time.perf_counter()
     layout = Layout.at(home)
-    logger = get_run_logger()
     with writer_lock(layout.lock, timeout=lock_timeout):
         pause_point("after-lock")
         remove_stale_temporaries(layout)
         previous = layout.current_run_id()
-        planned = plan_sources(layout, paths, captured_on, full_refresh, http_timeout)
+        planned = steps.plan_sources(layout, paths, captured_on, full_refresh, http_timeout, steps.fetch)
         override_path = Path(overrides) if overrides else layout.overrides
         override_rows = load_overrides(override_path)
         run_id = run_id_for(
@@ -356,11 +414,11 @@ def ingest_flow(
             table_rows = {k: v["rows"] for k, v in snapshot.manifest["tables"].items()}
             quality = snapshot.manifest.get("quality", {})
         else:
-            everything, fresh = parse_records(layout, planned, full_refresh, parse_batches_n)
+            everything, fresh = parse_records(steps, layout, planned, full_refresh, parse_batches_n)
             n_parsed = fresh.entries.select(pl.len()).collect().item() + fresh.rejects.select(pl.len()).collect().item()
-            check_reject_share(fresh, max_reject_share)
-            tables, quality = dedupe_and_model(everything, run_id, override_rows)
-            published = publish_snapshot(layout, run_id, tables, planned, quality)
+            steps.check_reject_share(fresh, max_reject_share)
+            tables, quality = steps.dedupe_and_model(everything, run_id, override_rows)
+            published = steps.publish_snapshot(layout, run_id, tables, planned, quality)
             rejects = tables["rejects"]
             table_rows = {k: v.height for k, v in tables.items()}
         papers_added, papers_removed = _diff_ids(layout, previous, "papers", "paper_id")
@@ -384,6 +442,6 @@ def ingest_flow(
         quality=quality,
         seconds=round(time.perf_counter() - started, 3),
     )
-    report_run(summary)
+    steps.report_run(summary)
     logger.info("run %s: %s", run_id, summary.as_dict())
     return summary.as_dict()
