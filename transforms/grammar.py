@@ -2,8 +2,9 @@
 
 The title and the author list are glued together with no separator, so the
 split point is found by grammar, not by a delimiter: the title ends at the
-*leftmost* glued capital (a capital whose previous character is not a space or
-a hyphen) from which the rest of the line is a well-formed author list.  A
+*leftmost* glued capital (a capital whose previous character is not a space,
+a hyphen or an apostrophe -- ``O'Neill`` never splits before ``Neill``) from
+which the rest of the line is a well-formed author list.  A
 lazy ``.*?`` title under an anchored pattern gives exactly that with Rust's
 leftmost-first regex semantics, in linear time and without backtracking.
 
@@ -15,7 +16,14 @@ lowercase particle (``van``, ``de``, ``d'Ascoli``).  CamelCase like ``AutoML``
 or ``VAEs`` is *not* a name token, which is what stops ``Neural AutoMLCatherine
 Wong`` from splitting inside ``AutoML``.  Group authors (``Gemini Team``,
 ``Imagen-Team-Google``) need a group keyword, which lets them contain tokens a
-person cannot.  When the strict grammar finds no split, a looser one (any
+person cannot (all-capitals, digits, single letters); CamelCase is allowed in
+a group only for listed words (``DeepMind``), and a few keyword-less
+organisations (``OpenAI``, ``DeepSeek-AI``) are listed, because any general
+token with an internal capital can glue onto the title's last word.  The one
+split no grammar can make is a title ending in a capital glued to an
+all-capitals given name: ``Deep RLDJ Strouse`` is ``RL`` + ``DJ`` to a reader
+who knows the name, but ``R`` + ``LDJ`` is as well-formed, and the leftmost
+rule takes it.  When the strict grammar finds no split, a looser one (any
 capitalised tokens, CamelCase allowed) is tried and the record is marked
 ``split_rule = 'loose'`` so the guess is visible.
 """
@@ -25,6 +33,12 @@ from __future__ import annotations
 UPPER = r"[\p{Lu}\p{Lt}]"
 LOWER = r"[\p{Ll}\p{M}]"
 APOS = r"['’]"
+#: Space inside a name or list: pages bring runs of spaces and no-break spaces
+#: (``Xi\u00a0Chen``); clean_text() collapses them afterwards.
+SP = r"[\p{Zs}\t]+"
+#: After the comma between two authors the first character must be a plain
+#: space, because parse.py splits the list on ``", "``; more blanks may follow.
+SEP = r", [\p{Zs}\t]*"
 
 MONTHS = r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
 
@@ -108,44 +122,47 @@ def person_pattern(*, capital_first: bool = False) -> str:
     # ``d'Ascoli`` is not a person, and accepting it split ``ReportOpenAI`` as
     # ``ReportOpen`` + ``AI``.
     last = rf"(?:{word}|{_glued_particle()}|{UPPER}{{2,}})"
-    suffix = r"(?:,? (?:Jr\.?|Sr\.?|II|III|IV))?"
-    return rf"(?:(?:{first} )(?:{lead} )*{last}|{word}){suffix}"
+    suffix = rf"(?:,?{SP}(?:Jr\.?|Sr\.?|II|III|IV))?"
+    return rf"(?:(?:{first}{SP})(?:{lead}{SP})*{last}|{word}){suffix}"
 
 
-def group_pattern() -> str:
+def group_pattern(*, capital_first: bool = False) -> str:
     """A group author: capitalised/CAPS/numeric tokens around a keyword, or a known org.
 
     No general CamelCase token: the group's first token is glued to the
     title's last word, so ``ModelsGemini`` would be a valid token and ``Scaling
     Laws for WaveNet ModelsGemini Team`` would split inside ``WaveNet``.
+    ``capital_first`` forbids a leading lowercase ``the`` (``..., the Virgo
+    Collaboration`` is fine after a comma, but the first author starts at the glued capital).
     """
     token = rf"(?:{_alt(GROUP_CAMEL_WORDS)}|{UPPER}{LOWER}+|{UPPER}+{LOWER}?|[0-9]+)"
     keyword = _alt(GROUP_KEYWORDS)
-    return rf"(?:(?:The )?(?:{token}[ -])*{keyword}(?:[ -]{token})*|{_alt(ORG_AUTHORS)})"
+    article = rf"The{SP}" if capital_first else rf"[Tt]he{SP}"
+    gap = rf"(?:{SP}|-)"
+    return rf"(?:(?:{article})?(?:{token}{gap})*{keyword}(?:{gap}{token})*|{_alt(ORG_AUTHORS)})"
 
 
 def loose_author_pattern() -> str:
     """Fallback author: space-separated tokens that each start with a capital."""
     token = rf"{UPPER}[\p{{L}}\p{{M}}{APOS}.\-]*"
-    return rf"{token}(?: (?:{token}|{_particle()}))*"
+    return rf"{token}(?:{SP}(?:{token}|{_particle()}))*"
 
 
 def _line_pattern(first: str, author: str) -> str:
-    slug = r"[\p{Ll}0-9][\p{Ll}0-9._&+-]*"
+    slug = r"[\p{Ll}0-9][\p{Ll}\p{M}0-9._&+-]*"  # \p{M}: a decomposed ``eth-zürich``
     return (
         rf"^(?P<title>.*?[^\s'’-])"
-        rf"(?P<authors>(?:{first})(?:, (?:{author}))*)"
-        rf"(?P<et_al> et al\.?)?"
-        rf"(?: · (?P<orgs>{slug}(?:, ?{slug})*))?\s*$"
+        rf"(?P<authors>(?:{first})(?:{SEP}(?:{author}))*)"
+        rf"(?P<et_al>{SP}et{SP}al\.?)?"
+        rf"(?:{SP}·{SP}(?P<orgs>{slug}(?:,[\p{{Zs}}\t]*{slug})*))?\s*$"
     )
 
 
 def strict_line_pattern() -> str:
     """Title + authors line, strict grammar (named groups: title, authors, et_al, orgs)."""
-    group = group_pattern()
     return _line_pattern(
-        rf"(?:{group}|{person_pattern(capital_first=True)})",
-        rf"(?:{group}|{person_pattern()})",
+        rf"(?:{group_pattern(capital_first=True)}|{person_pattern(capital_first=True)})",
+        rf"(?:{group_pattern()}|{person_pattern()})",
     )
 
 
