@@ -627,17 +627,14 @@ def test_hard_case_split(line: str, title: str, authors: list[str]) -> None:
 
 
 # --------------------------------------------------------------------------- #
-# Known gaps outside transforms/grammar.py (documented, strict xfail)
+# Formerly known gaps in parse.py, fixed: suffix commas and yearless leap days
 # --------------------------------------------------------------------------- #
 
-@pytest.mark.xfail(strict=True, reason="parse.py splits authors on ', ', so a comma before Jr. makes two authors")
 def test_comma_before_suffix() -> None:
     entries, _ = parse_text("LGFeb 16, 2022\nA TitleKenneth O. Stanley, Jr., Xi Chen\nAn abstract.\n")
     assert entries.row(0, named=True)["authors"] == ["Kenneth O. Stanley, Jr.", "Xi Chen"]
 
 
-@pytest.mark.xfail(strict=True, reason="parse.py builds the capture year's date first; Feb 29 of a "
-                                       "non-leap year is null and is rejected instead of going to last year")
 def test_yearless_leap_day() -> None:
     entries, rejects = parse_text("LGFeb 29\nA TitleXi Chen\nAn abstract.\n", captured_on=datetime.date(2025, 1, 15))
     assert rejects.height == 0

@@ -59,15 +59,17 @@ def parse_records(records: pl.LazyFrame, captured: pl.LazyFrame) -> Parsed:
             has_code=pl.col("h").struct.field("badge").is_not_null(),
         )
         .with_columns(
-            published_date=_date(pl.col("year_listed").fill_null(pl.col("captured_on").dt.year())),
+            # A yearless date is this year's, unless that day does not exist (Feb 29) or
+            # lies after the capture day: then it can only be last year's.
+            this_year=_date(pl.col("captured_on").dt.year()),
+            last_year=_date(pl.col("captured_on").dt.year() - 1),
         )
         .with_columns(
-            # A yearless date is this year's; one after the capture day can only be last year's.
-            published_date=pl.when(
-                pl.col("year_listed").is_null() & (pl.col("published_date") > pl.col("captured_on"))
-            )
-            .then(_date(pl.col("captured_on").dt.year() - 1))
-            .otherwise(pl.col("published_date")),
+            published_date=pl.when(pl.col("year_listed").is_not_null())
+            .then(_date(pl.col("year_listed")))
+            .when(pl.col("this_year").is_not_null() & (pl.col("this_year") <= pl.col("captured_on")))
+            .then(pl.col("this_year"))
+            .otherwise(pl.col("last_year")),
             date_precision=pl.when(pl.col("year_listed").is_null())
             .then(pl.lit("day_inferred_year"))
             .otherwise(pl.lit("day")),
@@ -108,7 +110,7 @@ def parse_records(records: pl.LazyFrame, captured: pl.LazyFrame) -> Parsed:
             "has_code",
             clean_text(pl.col("s").struct.field("title")).alias("title"),
             clean_text(pl.col("abstract")).alias("abstract"),
-            _split_list(pl.col("s").struct.field("authors"), ", ").alias("authors"),
+            _split_authors(pl.col("s").struct.field("authors")).alias("authors"),
             pl.col("s").struct.field("et_al").is_not_null().alias("authors_truncated"),
             _split_list(pl.col("s").struct.field("orgs"), ",").list.eval(pl.element().str.to_lowercase()).alias("orgs"),
             pl.when(pl.col("strict_ok")).then(pl.lit("strict")).otherwise(pl.lit("loose")).alias("split_rule"),
@@ -126,6 +128,12 @@ def _date(year: pl.Expr) -> pl.Expr:
         pl.col("month").cast(pl.String).str.zfill(2),
         pl.col("day").cast(pl.String).str.zfill(2),
     ).str.to_date("%Y-%m-%d", strict=False)
+
+
+def _split_authors(expr: pl.Expr) -> pl.Expr:
+    """Split the author list on ", " -- except the comma of a suffix (``Stanley, Jr.``)."""
+    protected = expr.str.replace_all(r", (Jr\.?|Sr\.?|II|III|IV)(,|$)", "\x1f$1$2")
+    return _split_list(protected, ", ").list.eval(pl.element().str.replace_all("\x1f", ", ", literal=True))
 
 
 def _split_list(expr: pl.Expr, sep: str) -> pl.Expr:
