@@ -272,6 +272,10 @@ def schedule(
 
 
 # --- BI commands (export, report) are registered here ---
+from flows.commands_bi import export as _bi_export, report as _bi_report  # noqa: E402
+
+app.command("export")(_bi_export)
+app.command("report")(_bi_report)
 
 
 def _quality_rows(quality: dict) -> list[tuple[str, object]]:
