@@ -13,7 +13,13 @@ from dataclasses import dataclass
 import polars as pl
 
 from transforms.categories import code_lookup
-from transforms.grammar import header_pattern, loose_line_pattern, strict_line_pattern
+from transforms.grammar import (
+    header_pattern,
+    loose_split_pattern,
+    shape_of,
+    strict_split_pattern,
+    tail_pattern,
+)
 from transforms.records import assemble_records, split_lines
 from transforms.text import clean_text
 
@@ -44,13 +50,11 @@ def parse_records(records: pl.LazyFrame, captured: pl.LazyFrame) -> Parsed:
     was captured, which gives yearless dates their year).
     """
     header = pl.col("header").str.extract_groups(header_pattern())
-    strict = pl.col("title_line").str.extract_groups(strict_line_pattern())
-    loose = pl.col("title_line").str.extract_groups(loose_line_pattern())
-    split = pl.when(strict.struct.field("title").is_not_null()).then(strict).otherwise(loose)
 
     staged = (
         records.join(captured, on="source_file", how="left")
-        .with_columns(h=header, s=split, strict_ok=strict.struct.field("title").is_not_null())
+        .pipe(_split_title_line)
+        .with_columns(h=header)
         .with_columns(
             category_code=pl.col("h").struct.field("code"),
             month=pl.col("h").struct.field("month").replace_strict(MONTH_NUMBER, default=None, return_dtype=pl.Int32),
@@ -83,7 +87,7 @@ def parse_records(records: pl.LazyFrame, captured: pl.LazyFrame) -> Parsed:
             .then(pl.lit(REASON_NO_ABSTRACT))
             .when(pl.col("published_date").is_null())
             .then(pl.lit(REASON_BAD_DATE))
-            .when(pl.col("s").struct.field("title").is_null())
+            .when(pl.col("split_at").is_null())
             .then(pl.lit(REASON_NO_SPLIT))
         )
     )
@@ -108,16 +112,38 @@ def parse_records(records: pl.LazyFrame, captured: pl.LazyFrame) -> Parsed:
             pl.col("published_date").dt.year().cast(pl.Int32).alias("year"),
             "date_precision",
             "has_code",
-            clean_text(pl.col("s").struct.field("title")).alias("title"),
+            clean_text(pl.col("title_line").str.slice(0, pl.col("split_at") + 1)).alias("title"),
             clean_text(pl.col("abstract")).alias("abstract"),
             _split_authors(pl.col("s").struct.field("authors")).alias("authors"),
             pl.col("s").struct.field("et_al").is_not_null().alias("authors_truncated"),
             _split_list(pl.col("s").struct.field("orgs"), ",").list.eval(pl.element().str.to_lowercase()).alias("orgs"),
-            pl.when(pl.col("strict_ok")).then(pl.lit("strict")).otherwise(pl.lit("loose")).alias("split_rule"),
+            "split_rule",
             (pl.col("invalid") | pl.col("raw").str.contains("\ufffd", literal=True)).alias("has_invalid_bytes"),
         )
     )
     return Parsed(entries=entries, rejects=rejects)
+
+
+def _split_title_line(records: pl.LazyFrame) -> pl.LazyFrame:
+    """Find where the title ends (``split_at``: offset of its last character) and take the rest
+    apart into authors, ``et al.`` and organisations (struct ``s``).
+
+    The strict grammar is searched on every line; the loose one only on the lines
+    the strict one could not split, so the fallback costs nothing in the common case.
+    """
+    shaped = records.with_columns(shape=shape_of(pl.col("title_line")))
+    strict = shaped.with_columns(
+        split_at=pl.col("shape").str.find(strict_split_pattern()).cast(pl.Int64),
+        split_rule=pl.lit("strict"),
+    )
+    loose = strict.filter(pl.col("split_at").is_null() & pl.col("title_line").is_not_null()).with_columns(
+        split_at=pl.col("shape").str.find(loose_split_pattern()).cast(pl.Int64),
+        split_rule=pl.lit("loose"),
+    )
+    done = strict.filter(pl.col("split_at").is_not_null() | pl.col("title_line").is_null())
+    return pl.concat([done, loose]).drop("shape").with_columns(
+        s=pl.col("title_line").str.slice(pl.col("split_at") + 1).str.extract_groups(tail_pattern())
+    )
 
 
 def _date(year: pl.Expr) -> pl.Expr:
