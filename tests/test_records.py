@@ -76,3 +76,20 @@ def test_lines_that_were_not_utf8_flag_their_record_only():
     )
     entries = parse_sources(sources).entries.collect().sort("source_line")
     assert entries.select("source_line", "has_invalid_bytes").rows() == [(1, False), (4, True)]
+
+
+def test_clean_long_text_equals_clean_text():
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from transforms.text import clean_long_text, clean_text
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.lists(st.text(alphabet=st.sampled_from(list("ab é\u0301\t\u00a0 ÅZ\n")), max_size=30), max_size=8))
+    def check(values):
+        frame = pl.DataFrame({"v": values}, schema={"v": pl.String})
+        fast = frame.select(clean_long_text(pl.col("v")))["v"]
+        slow = frame.select(clean_text(pl.col("v")))["v"]
+        assert fast.to_list() == slow.to_list()
+
+    check()

@@ -21,7 +21,7 @@ from transforms.grammar import (
     tail_pattern,
 )
 from transforms.records import assemble_records, split_lines
-from transforms.text import clean_text
+from transforms.text import clean_long_text, clean_text
 
 MONTH_NUMBER = {m: i for i, m in enumerate(
     ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], start=1)}
@@ -112,8 +112,8 @@ def parse_records(records: pl.LazyFrame, captured: pl.LazyFrame) -> Parsed:
             pl.col("published_date").dt.year().cast(pl.Int32).alias("year"),
             "date_precision",
             "has_code",
-            clean_text(pl.col("title_line").str.slice(0, pl.col("split_at") + 1)).alias("title"),
-            clean_text(pl.col("abstract")).alias("abstract"),
+            clean_long_text(pl.col("title_line").str.slice(0, pl.col("split_at") + 1)).alias("title"),
+            clean_long_text(pl.col("abstract")).alias("abstract"),
             _split_authors(pl.col("s").struct.field("authors")).alias("authors"),
             pl.col("s").struct.field("et_al").is_not_null().alias("authors_truncated"),
             _split_list(pl.col("s").struct.field("orgs"), ",").list.eval(pl.element().str.to_lowercase()).alias("orgs"),

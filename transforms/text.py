@@ -11,9 +11,34 @@ from __future__ import annotations
 import polars as pl
 
 
+#: Whitespace that needs collapsing: a run of two or more, or any single blank
+#: other than a plain space.  A lone space matches nothing, so clean text (nearly
+#: all of it) costs one scan and no rewrite.
+_MESSY_SPACE = r"\s{2,}|[^\S ]"
+
+
 def clean_text(expr: pl.Expr) -> pl.Expr:
     """NFC, whitespace (incl. NBSP/tabs) collapsed to one space, trimmed."""
-    return expr.str.normalize("NFC").str.replace_all(r"\s+", " ").str.strip_chars()
+    return expr.str.normalize("NFC").str.replace_all(_MESSY_SPACE, " ").str.strip_chars()
+
+
+def _nfc_where_needed(series: pl.Series) -> pl.Series:
+    """NFC only the strings that have a non-ASCII character (ASCII is always NFC)."""
+    needs = series.str.contains(r"[^\x00-\x7f]").fill_null(False)
+    if not needs.any():
+        return series
+    index = needs.arg_true()
+    return series.scatter(index, series.gather(index).str.normalize("NFC"))
+
+
+def clean_long_text(expr: pl.Expr) -> pl.Expr:
+    """:func:`clean_text` for long strings (abstracts, titles): the same result, but
+    Unicode normalisation runs only where a non-ASCII character makes it matter."""
+    return (
+        expr.map_batches(_nfc_where_needed, return_dtype=pl.String)
+        .str.replace_all(_MESSY_SPACE, " ")
+        .str.strip_chars()
+    )
 
 
 def fold(expr: pl.Expr) -> pl.Expr:
