@@ -14,7 +14,7 @@ network task.
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from pathlib import Path
@@ -26,20 +26,19 @@ from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
-from flows.extract import SourceError, is_url
+from flows.extract import SourceError, decode, is_url
 from flows.overrides import load_overrides
 from flows.runid import code_fingerprint, run_id_for
 from flows.sources import (
     PlannedSource,
     SourceState,
     carried_urls,
-    downloads_path,
     is_url_list,
     plan_files,
     plan_url,
     store_download,
     url_list,
-    with_data,
+    source_bytes,
 )
 from transforms.parse import Parsed, parse_sources
 from transforms.tables import build_tables
@@ -133,13 +132,6 @@ def plan_sources(
     return planned
 
 
-def _bytes_of(layout: Layout, planned: PlannedSource) -> bytes:
-    state = planned.state
-    if state.kind == "url":
-        return downloads_path(layout.downloads, state.sha256).read_bytes()
-    return Path(state.source_file).read_bytes()
-
-
 @dataclass
 class ParsePlan:
     """Cached parses to reuse, and the sources that still need parsing."""
@@ -162,19 +154,42 @@ def load_cached_parses(layout: Layout, planned: list[PlannedSource], full_refres
             layout, fp, state.sha256, state.captured_on.isoformat(), state.source_file
         )
         if hit is None:
-            plan.to_parse.append(source if source.data is not None else with_data(source, _bytes_of(layout, source)))
+            plan.to_parse.append(source)
         else:
             plan.cached_entries.append(hit[0])
             plan.cached_rejects.append(hit[1])
     return plan
 
 
-def parse_batches(sources: list[PlannedSource], n_batches: int) -> list[pl.DataFrame]:
-    """The parser's input frames: one vectorised batch, or several for parallel workers.
+#: Single-process parsing works through the input in batches of about this many
+#: bytes: large enough to keep every step vectorised, small enough to bound the
+#: parser's intermediate frames (a few times the batch) whatever the input size.
+BATCH_BYTES = 64 * 1024 * 1024
+
+
+def parse_batches(downloads: Path, sources: list[PlannedSource], n_batches: int) -> Iterator[pl.DataFrame]:
+    """The parser's input frames: batches of whole files, about BATCH_BYTES each,
+    or ``n_batches`` round-robin groups for parallel workers.
 
     Records never span files, so any grouping of whole files parses the same.
     """
-    decoded = [s.decoded() for s in sources]
+    if n_batches <= 1:
+        groups: list[list[PlannedSource]] = [[]]
+        size = 0
+        for source in sources:
+            if groups[-1] and size + source.state.n_bytes > BATCH_BYTES:
+                groups.append([])
+                size = 0
+            groups[-1].append(source)
+            size += source.state.n_bytes
+        for group in groups:  # a generator: each batch is read only when it is parsed
+            yield from _batch_frames(downloads, group, 1)
+        return
+    yield from _batch_frames(downloads, sources, n_batches)
+
+
+def _batch_frames(downloads: Path, sources: list[PlannedSource], n_batches: int) -> list[pl.DataFrame]:
+    decoded = [decode(source_bytes(downloads, s.state)) for s in sources]
     frame = pl.DataFrame(
         {
             "source_file": [s.state.source_file for s in sources],
@@ -219,7 +234,7 @@ def parse_records(
     plan = steps.load_cached_parses(layout, planned, full_refresh)
     results = []
     if plan.to_parse:
-        results = steps.parse_many(parse_batches(plan.to_parse, n_batches))
+        results = steps.parse_many(parse_batches(layout.downloads, plan.to_parse, n_batches), n_batches > 1)
     if not results:
         results = [_empty_parse()]
     fresh_entries = pl.concat([e for e, _ in results], how="vertical_relaxed")
@@ -247,6 +262,9 @@ def _empty_parse() -> tuple[pl.DataFrame, pl.DataFrame]:
 
 
 def _count_lines(frame: pl.LazyFrame) -> int:
+    """Input lines behind parsed entries (always three) or rejects (their raw text)."""
+    if "raw" not in frame.collect_schema().names():
+        return 3 * frame.select(pl.len()).collect().item()
     return frame.select(pl.col("raw").str.count_matches("\n").add(1).sum()).collect().item() or 0
 
 
@@ -329,7 +347,7 @@ class Steps:
     plan_sources: Callable[..., list[PlannedSource]]
     fetch: Callable[[str, float], bytes]
     load_cached_parses: Callable[..., ParsePlan]
-    parse_many: Callable[[list[pl.DataFrame]], list[tuple[pl.DataFrame, pl.DataFrame]]]
+    parse_many: Callable[[Iterator[pl.DataFrame], bool], list[tuple[pl.DataFrame, pl.DataFrame]]]
     cache_parses: Callable[..., None]
     check_reject_share: Callable[..., None]
     dedupe_and_model: Callable[..., tuple[dict[str, pl.DataFrame], dict[str, Any]]]
@@ -337,20 +355,23 @@ class Steps:
     report_run: Callable[[RunSummary], None]
 
 
-def _submit_all(batches: list[pl.DataFrame]) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
-    """Submit every batch to the flow's task runner (threads, or a Dask cluster), then gather."""
+def _run_batches(batches: Iterator[pl.DataFrame], parallel: bool) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
+    """Parse batches as tasks: one after the other (bounded memory), or all submitted
+    at once to the flow's task runner (a Dask cluster) and gathered."""
+    if not parallel:
+        return [parse_batch(batch) for batch in batches]
     futures = [parse_batch.submit(batch) for batch in batches]
     return [future.result() for future in futures]
 
 
 TASK_STEPS = Steps(
     plan_sources=plan_sources, fetch=fetch_url, load_cached_parses=load_cached_parses,
-    parse_many=_submit_all, cache_parses=cache_parses, check_reject_share=check_reject_share,
+    parse_many=_run_batches, cache_parses=cache_parses, check_reject_share=check_reject_share,
     dedupe_and_model=dedupe_and_model, publish_snapshot=publish_snapshot, report_run=report_run,
 )
 PLAIN_STEPS = Steps(
     plan_sources=plan_sources.fn, fetch=fetch_url.fn, load_cached_parses=load_cached_parses.fn,
-    parse_many=lambda batches: [parse_batch.fn(b) for b in batches], cache_parses=cache_parses.fn,
+    parse_many=lambda batches, parallel: [parse_batch.fn(b) for b in batches], cache_parses=cache_parses.fn,
     check_reject_share=check_reject_share.fn, dedupe_and_model=dedupe_and_model.fn,
     publish_snapshot=publish_snapshot.fn, report_run=lambda summary: None,
 )
@@ -430,7 +451,7 @@ def run_ingest(
         switched=published.switched,
         sources={s: statuses.get(s, 0) for s in ("new", "changed", "unchanged", "removed")},
         n_sources=sum(v for k, v in statuses.items() if k != "removed"),
-        n_bytes_read=sum(len(p.data) for p in planned if p.data is not None),
+        n_bytes_read=sum(p.state.n_bytes for p in planned if p.was_read),
         n_records_parsed=n_parsed,
         n_entries=table_rows["listing_entries"],
         n_rejects=table_rows["rejects"],

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
@@ -32,7 +32,6 @@ class SourceState:
     n_bytes: int
     mtime_ns: int | None
     captured_on: date
-    n_invalid_lines: int  # lines that were not UTF-8 (decoded as Windows-1252)
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
@@ -41,19 +40,19 @@ class SourceState:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> "SourceState":
-        return cls(**{**data, "captured_on": date.fromisoformat(data["captured_on"])})
+        fields = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**{**fields, "captured_on": date.fromisoformat(data["captured_on"])})
 
 
 @dataclass(frozen=True)
 class PlannedSource:
+    """A source and what this run must do with it.  Bytes are not kept here: at a
+    million records they would pin the whole input in memory until the end of the run;
+    the parser re-reads each file when its batch comes (from the page cache)."""
+
     state: SourceState
     status: Status
-    data: bytes | None = None  # the bytes, when they were read in this run
-
-    def decoded(self) -> tuple[str, list[int]]:
-        """Text and the numbers of its lines that were not valid UTF-8."""
-        assert self.data is not None, f"{self.state.source_file} was not read"
-        return decode(self.data)
+    was_read: bool = False  # its bytes were read (hashed) while planning
 
 
 def file_state(path: Path, data: bytes, captured_on: date | None) -> SourceState:
@@ -65,7 +64,6 @@ def file_state(path: Path, data: bytes, captured_on: date | None) -> SourceState
         n_bytes=len(data),
         mtime_ns=stat.st_mtime_ns,
         captured_on=captured_on or datetime.fromtimestamp(stat.st_mtime, tz=timezone.utc).date(),
-        n_invalid_lines=len(decode(data)[1]),
     )
 
 
@@ -77,16 +75,15 @@ def url_state(url: str, data: bytes, captured_on: date | None) -> SourceState:
         n_bytes=len(data),
         mtime_ns=None,
         captured_on=captured_on or datetime.now(timezone.utc).date(),
-        n_invalid_lines=len(decode(data)[1]),
     )
 
 
-def _compare(state: SourceState, known: SourceState | None, data: bytes | None) -> PlannedSource:
+def _compare(state: SourceState, known: SourceState | None) -> PlannedSource:
     if known is None:
-        return PlannedSource(state, "new", data)
+        return PlannedSource(state, "new", was_read=True)
     if known.sha256 == state.sha256 and known.captured_on == state.captured_on:
-        return PlannedSource(state, "unchanged", data)
-    return PlannedSource(state, "changed", data)
+        return PlannedSource(state, "unchanged", was_read=True)
+    return PlannedSource(state, "changed", was_read=True)
 
 
 def plan_files(
@@ -119,7 +116,7 @@ def plan_files(
             continue
         data = path.read_bytes()
         # a rewritten file is a new capture: its date is the new mtime unless given
-        planned.append(_compare(file_state(path, data, wanted_capture), old, data))
+        planned.append(_compare(file_state(path, data, wanted_capture), old))
     return planned
 
 
@@ -131,11 +128,7 @@ def carried_urls(declared_urls: set[str], known: dict[str, SourceState]) -> list
 def plan_url(url: str, data: bytes, known: dict[str, SourceState], captured_on: date | None) -> PlannedSource:
     old = known.get(url)
     capture = captured_on or (old.captured_on if old is not None and old.sha256 == hashlib.sha256(data).hexdigest() else None)
-    return _compare(url_state(url, data, capture), old, data)
-
-
-def with_data(planned: PlannedSource, data: bytes) -> PlannedSource:
-    return replace(planned, data=data)
+    return _compare(url_state(url, data, capture), old)
 
 
 def is_url_list(data: bytes) -> bool:
@@ -146,6 +139,13 @@ def is_url_list(data: bytes) -> bool:
 
 def url_list(data: bytes) -> list[str]:
     return [line.strip() for line in decode(data)[0].splitlines() if line.strip()]
+
+
+def source_bytes(downloads: Path, state: SourceState) -> bytes:
+    """The bytes of a planned source: the file itself, or the stored download of a URL."""
+    if state.kind == "url":
+        return downloads_path(downloads, state.sha256).read_bytes()
+    return Path(state.source_file).read_bytes()
 
 
 def downloads_path(downloads: Path, sha256: str) -> Path:

@@ -21,6 +21,7 @@ from transforms.grammar import (
     tail_pattern,
 )
 from transforms.records import assemble_records, split_lines
+from transforms.ids import content_hash
 from transforms.text import clean_long_text, clean_text
 
 MONTH_NUMBER = {m: i for i, m in enumerate(
@@ -103,7 +104,7 @@ def parse_records(records: pl.LazyFrame, captured: pl.LazyFrame) -> Parsed:
         .select(
             "source_file",
             "source_line",
-            "raw",
+            content_hash(pl.col("raw")).alias("content_hash"),
             "captured_on",
             "category_code",
             "category",

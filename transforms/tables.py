@@ -41,7 +41,7 @@ class Resolved:
 def resolve(parsed: Parsed, overrides: pl.DataFrame | None = None) -> Resolved:
     """Decide which entries are one paper and which mentions are one author."""
     assigned = (
-        assign_papers(parsed.entries).with_columns(content_hash=content_hash(pl.col("raw"))).collect().lazy()
+        assign_papers(parsed.entries).collect().lazy()
     )
     return Resolved(assigned=assigned, authors=resolve_authors(explode_mentions(assigned), overrides))
 
