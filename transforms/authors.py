@@ -337,12 +337,19 @@ def resolve_authors(mentions: pl.LazyFrame, overrides: pl.DataFrame | None = Non
     # node and pair frames are materialised once instead of being re-derived per use.
     nodes = _nodes(mentions).collect().lazy()
     known = nodes.select("key", "node").unique().collect()
-    decided = _apply_overrides(_decide(_evidence(_candidate_pairs(nodes), nodes)), overrides, known).collect().lazy()
+    candidates = _candidate_pairs(nodes).collect()
+    # evidence only matters for pairs whose names are compatible; conflicts stay conflicts
+    compatible = _decide(_evidence(candidates.lazy().filter(pl.col("rule") != "conflict"), nodes))
+    conflicting = candidates.lazy().filter(pl.col("rule") == "conflict").with_columns(
+        decision=pl.lit("conflict")
+    )
+    decided = _apply_overrides(
+        pl.concat([compatible, conflicting], how="diagonal_relaxed"), overrides, known
+    ).collect().lazy()
     labels, bridges = _cluster(nodes, decided)
 
-    labelled = nodes.join(labels.lazy(), on="node").with_columns(
-        author_id=stable_id(pl.col("label"))
-    )
+    ids = labels.with_columns(author_id=stable_id(pl.col("label")))  # one hash per node, not per mention
+    labelled = nodes.join(ids.lazy(), on="node").collect().lazy()
     forms = (
         labelled.group_by("author_id", "name_as_listed")
         .agg(pl.len().alias("n_mentions"), pl.col("node").first(), pl.col("is_group").first())
@@ -411,9 +418,8 @@ def _links(forms: pl.LazyFrame, canonical: pl.LazyFrame, decided: pl.LazyFrame, 
     )
 
 
-def quality_summary(resolved: ResolvedAuthors) -> dict[str, object]:
+def quality_summary(authors: pl.DataFrame, links: pl.DataFrame, pairs: pl.DataFrame) -> dict[str, object]:
     """Counts that tell, per run, how much the resolution had to guess."""
-    authors, links, pairs = pl.collect_all([resolved.authors, resolved.links, resolved.pairs])
     merged = links.filter(~pl.col("rule").is_in(["canonical"]))
     return {
         "mentions": int(links["n_mentions"].sum() or 0),

@@ -103,6 +103,8 @@ def build_tables(
             topics_frame().lazy(),
             listing_entries,
             rejects,
+            resolved.authors.pairs,
         ]
     )
-    return dict(zip(TABLE_NAMES, frames, strict=True)), quality_summary(resolved.authors)
+    tables = dict(zip(TABLE_NAMES, frames[:-1], strict=True))
+    return tables, quality_summary(tables["authors"], tables["author_links"], frames[-1])

@@ -41,20 +41,19 @@ def clean_long_text(expr: pl.Expr) -> pl.Expr:
     )
 
 
+#: Letters that NFKD does not split into base + accent, folded by hand.
+_NOT_DECOMPOSABLE = {
+    "ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ß": "ss", "đ": "d", "Đ": "D", "æ": "ae", "Æ": "AE",
+    "œ": "oe", "Œ": "OE", "ı": "i", "þ": "th", "Þ": "Th", "ð": "d", "Ð": "D",
+}
+
+
 def fold(expr: pl.Expr) -> pl.Expr:
     """Accent- and case-insensitive key: ``Théophane`` and ``theophane`` fold alike."""
     return (
         expr.str.normalize("NFKD")
         .str.replace_all(r"\p{M}+", "")
-        .str.replace_all("ø", "o")
-        .str.replace_all("Ø", "O")
-        .str.replace_all("ł", "l")
-        .str.replace_all("Ł", "L")
-        .str.replace_all("ß", "ss")
-        .str.replace_all("đ", "d")
-        .str.replace_all("Đ", "D")
-        .str.replace_all("æ", "ae")
-        .str.replace_all("Æ", "AE")
+        .str.replace_many(_NOT_DECOMPOSABLE)
         .str.to_lowercase()
     )
 
