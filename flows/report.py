@@ -173,89 +173,74 @@ def _hbar_height(n: int) -> int:
     return max(260, 110 + 28 * n)
 
 
-def top_authors_figure(rows: list[dict[str, Any]]) -> Any:
+def _hbar_figure(
+    *, labels: list[str], values: list[int], customdata: list[list[Any]], colour: str, hover: str,
+    title: str, axis_title: str, left_margin: int, empty_message: str,
+) -> Any:
+    """A ranked horizontal bar chart of whole counts (top authors, pairs, rejects, merges)."""
     import plotly.graph_objects as go
 
-    labels = [f'{r["name"]} (group)' if r["is_group"] else r["name"] for r in rows]
     fig = go.Figure(go.Bar(
-        orientation="h",
-        x=[int(r["n_papers"]) for r in rows],
-        y=labels,
-        text=[int(r["n_papers"]) for r in rows],
-        textposition="outside",
+        orientation="h", x=values, y=labels, text=values, textposition="outside",
+        customdata=customdata, marker={"color": colour}, hovertemplate=hover,
+    ))
+    fig.update_layout(**_layout(title, height=_hbar_height(len(values)),
+                                margin={"l": left_margin, "r": 40, "t": 40, "b": 50},
+                                xaxis=_count_axis(axis_title, values),
+                                yaxis={"autorange": "reversed", "automargin": True}))
+    return _empty(fig, empty_message) if not values else fig
+
+
+def top_authors_figure(rows: list[dict[str, Any]]) -> Any:
+    return _hbar_figure(
+        labels=[f'{r["name"]} (group)' if r["is_group"] else r["name"] for r in rows],
+        values=[int(r["n_papers"]) for r in rows],
         customdata=[[r["first_year"], r["last_year"], int(r["n_coauthors"]), int(r["n_first_author"]), r["topics"]]
                     for r in rows],
-        marker={"color": "#4c78a8"},
-        hovertemplate=("%{y}: %{x} papers, %{customdata[0]}–%{customdata[1]}<br>"
-                       "%{customdata[2]} co-authors, first author on %{customdata[3]}<br>%{customdata[4]}<extra></extra>"),
-    ))
-    fig.update_layout(**_layout(f"Top {len(rows)} authors by papers", height=_hbar_height(len(rows)),
-                                margin={"l": 220, "r": 40, "t": 40, "b": 50},
-                                xaxis=_count_axis("papers (lower bound)", [int(r["n_papers"]) for r in rows]),
-                                yaxis={"autorange": "reversed", "automargin": True}))
-    return _empty(fig, "no authors in this snapshot") if not rows else fig
+        colour="#4c78a8",
+        hover=("%{y}: %{x} papers, %{customdata[0]}–%{customdata[1]}<br>"
+               "%{customdata[2]} co-authors, first author on %{customdata[3]}<br>%{customdata[4]}<extra></extra>"),
+        title=f"Top {len(rows)} authors by papers", axis_title="papers (lower bound)", left_margin=220,
+        empty_message="no authors in this snapshot",
+    )
 
 
 def coauthor_figure(rows: list[dict[str, Any]]) -> Any:
-    import plotly.graph_objects as go
-
-    fig = go.Figure(go.Bar(
-        orientation="h",
-        x=[int(r["n_papers"]) for r in rows],
-        y=[f'{r["name_a"]} & {r["name_b"]}' for r in rows],
-        text=[int(r["n_papers"]) for r in rows],
-        textposition="outside",
+    return _hbar_figure(
+        labels=[f'{r["name_a"]} & {r["name_b"]}' for r in rows],
+        values=[int(r["n_papers"]) for r in rows],
         customdata=[[r["first_year"], r["last_year"]] for r in rows],
-        marker={"color": "#72b7b2"},
-        hovertemplate="%{y}: %{x} shared papers, %{customdata[0]}–%{customdata[1]}<extra></extra>",
-    ))
-    fig.update_layout(**_layout(f"Top {len(rows)} co-author pairs by shared papers", height=_hbar_height(len(rows)),
-                                margin={"l": 320, "r": 40, "t": 40, "b": 50},
-                                xaxis=_count_axis("shared papers (lower bound)", [int(r["n_papers"]) for r in rows]),
-                                yaxis={"autorange": "reversed", "automargin": True}))
-    return _empty(fig, "no co-authored papers in this snapshot") if not rows else fig
+        colour="#72b7b2",
+        hover="%{y}: %{x} shared papers, %{customdata[0]}–%{customdata[1]}<extra></extra>",
+        title=f"Top {len(rows)} co-author pairs by shared papers", axis_title="shared papers (lower bound)",
+        left_margin=320, empty_message="no co-authored papers in this snapshot",
+    )
 
 
 def rejects_figure(rows: list[dict[str, Any]]) -> Any:
-    import plotly.graph_objects as go
-
-    fig = go.Figure(go.Bar(
-        orientation="h",
-        x=[int(r["n_rejects"]) for r in rows],
-        y=[r["reason"] for r in rows],
-        text=[int(r["n_rejects"]) for r in rows],
-        textposition="outside",
+    return _hbar_figure(
+        labels=[r["reason"] for r in rows],
+        values=[int(r["n_rejects"]) for r in rows],
         customdata=[[int(r["n_files"])] for r in rows],
-        marker={"color": "#e45756"},
-        hovertemplate="%{y}: %{x} records in %{customdata[0]} file(s)<extra></extra>",
-    ))
-    fig.update_layout(**_layout("Rejected input records by reason", height=_hbar_height(len(rows)),
-                                margin={"l": 320, "r": 40, "t": 40, "b": 50},
-                                xaxis=_count_axis("records", [int(r["n_rejects"]) for r in rows]),
-                                yaxis={"autorange": "reversed", "automargin": True}))
-    return _empty(fig, "no rejected records in this snapshot") if not rows else fig
+        colour="#e45756",
+        hover="%{y}: %{x} records in %{customdata[0]} file(s)<extra></extra>",
+        title="Rejected input records by reason", axis_title="records", left_margin=320,
+        empty_message="no rejected records in this snapshot",
+    )
 
 
 def merges_figure(rows: list[dict[str, Any]]) -> Any:
     """Written forms merged into another form's author, by rule / evidence (canonical forms left out)."""
-    import plotly.graph_objects as go
-
     rows = [r for r in rows if r["rule"] != "canonical"]
-    fig = go.Figure(go.Bar(
-        orientation="h",
-        x=[int(r["n_forms"]) for r in rows],
-        y=[f'{r["rule"]} / {r["evidence"]}' if r["evidence"] else r["rule"] for r in rows],
-        text=[int(r["n_forms"]) for r in rows],
-        textposition="outside",
+    return _hbar_figure(
+        labels=[f'{r["rule"]} / {r["evidence"]}' if r["evidence"] else r["rule"] for r in rows],
+        values=[int(r["n_forms"]) for r in rows],
         customdata=[[int(r["n_mentions"])] for r in rows],
-        marker={"color": "#b279a2"},
-        hovertemplate="%{y}: %{x} written forms, %{customdata[0]} mentions<extra></extra>",
-    ))
-    fig.update_layout(**_layout("Author resolution: merged written forms by rule / evidence",
-                                height=_hbar_height(len(rows)), margin={"l": 260, "r": 40, "t": 40, "b": 50},
-                                xaxis=_count_axis("written forms merged", [int(r["n_forms"]) for r in rows]),
-                                yaxis={"autorange": "reversed", "automargin": True}))
-    return _empty(fig, "no written forms were merged: every author has one form") if not rows else fig
+        colour="#b279a2",
+        hover="%{y}: %{x} written forms, %{customdata[0]} mentions<extra></extra>",
+        title="Author resolution: merged written forms by rule / evidence", axis_title="written forms merged",
+        left_margin=260, empty_message="no written forms were merged: every author has one form",
+    )
 
 
 def build_charts(data: ReportData) -> list[Chart]:

@@ -21,7 +21,6 @@ renamed away, the new one renamed in, and the old one deleted.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -38,6 +37,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from warehouse.catalog import view_files
+from warehouse.fileio import fsync_path, sha256_file
 from warehouse.layout import Layout
 from warehouse.query import open_readonly
 from warehouse.schema import TABLE_SCHEMAS
@@ -141,20 +141,8 @@ def _cast_batches(reader: pa.RecordBatchReader, schema: pa.Schema) -> pa.RecordB
     return pa.RecordBatchReader.from_batches(schema, batches())
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _count_rows(path: Path, fmt: str, schema: pa.Schema) -> int:
@@ -200,11 +188,11 @@ def _publish(tmp: Path, out: Path, force: bool) -> None:
         old = parent / f"{OLD_PREFIX}{out.name}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
         os.rename(out, old)
         os.rename(tmp, out)
-        _fsync(parent)
+        fsync_path(parent)
         shutil.rmtree(old, ignore_errors=True)
     else:
         os.rename(tmp, out)  # replaces an empty directory atomically
-        _fsync(parent)
+        fsync_path(parent)
 
 
 def _write_dataset(
@@ -295,9 +283,9 @@ def export_warehouse(
                 },
             }
             (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-            _fsync(tmp / MANIFEST)
+            fsync_path(tmp / MANIFEST)
             for directory in sorted({p.parent for p in tmp.rglob("*") if p.is_file()} | {tmp}, reverse=True):
-                _fsync(directory)
+                fsync_path(directory)
             _publish(tmp, out, force)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
@@ -317,13 +305,13 @@ def _export_one(con, dataset: Dataset, root: Path, fmt: str, partition_by: str |
     files = []
     file_schema = pa.schema([f for f in schema if f.name != partition])
     for path in sorted(written, key=lambda p: p.relative_to(root).as_posix()):
-        _fsync(path)
+        fsync_path(path)
         relative = path.relative_to(root)
         entry: dict[str, Any] = {
             "path": relative.as_posix(),
             "rows": _count_rows(path, fmt, file_schema),
             "bytes": path.stat().st_size,
-            "sha256": _sha256(path),
+            "sha256": sha256_file(path),
         }
         if partition:
             entry["partition"] = {partition: _partition_value(relative, partition, schema.field(partition).type)}

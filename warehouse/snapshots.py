@@ -13,7 +13,6 @@ complete one, never a mix or a partial file.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -28,6 +27,7 @@ import pyarrow.parquet as pq
 
 from warehouse.catalog import build_catalog
 from warehouse.faults import pause_point
+from warehouse.fileio import fsync_path, sha256_file
 from warehouse.layout import Layout
 from warehouse.schema import TABLE_SCHEMAS
 
@@ -43,20 +43,8 @@ class Snapshot:
     manifest: dict[str, Any]
 
 
-def _fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def write_table(frame: pl.DataFrame, name: str, path: Path) -> None:
@@ -64,7 +52,7 @@ def write_table(frame: pl.DataFrame, name: str, path: Path) -> None:
     schema = TABLE_SCHEMAS[name]
     table = frame.select(schema.names).to_arrow().cast(schema)
     pq.write_table(table, path, compression="zstd")
-    _fsync_path(path)
+    fsync_path(path)
 
 
 def write_snapshot(
@@ -89,11 +77,11 @@ def write_snapshot(
                 "file": target.name,
                 "rows": tables[name].height,
                 "bytes": target.stat().st_size,
-                "sha256": _sha256(target),
+                "sha256": sha256_file(target),
             }
-        _fsync_path(tmp)
+        fsync_path(tmp)
         os.rename(tmp, final)
-        _fsync_path(layout.snapshots)
+        fsync_path(layout.snapshots)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -106,9 +94,9 @@ def write_snapshot(
     }
     staged = final / f".{MANIFEST}.tmp"
     staged.write_text(json.dumps(manifest, indent=2, sort_keys=True, default=str))
-    _fsync_path(staged)
+    fsync_path(staged)
     os.replace(staged, final / MANIFEST)  # the commit point of the snapshot
-    _fsync_path(final)
+    fsync_path(final)
     return read_snapshot(final)
 
 
@@ -121,7 +109,7 @@ def switch_current(layout: Layout, run_id: str) -> bool:
     link = layout.warehouse / f".current-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     os.symlink(Path("snapshots") / run_id, link)  # relative: the home can be moved
     os.replace(link, layout.current)
-    _fsync_path(layout.warehouse)
+    fsync_path(layout.warehouse)
     return True
 
 
