@@ -51,35 +51,48 @@ def representative_order() -> list[pl.Expr]:
     ]
 
 
-def build_papers(assigned: pl.LazyFrame) -> pl.LazyFrame:
-    """One row per paper from entries carrying ``paper_id``.
+def representative_entries(assigned: pl.LazyFrame) -> pl.LazyFrame:
+    """``paper_id, source_file, source_line`` of the one entry per paper that speaks for it.
 
-    Merged entries OR their ``has_code``; the representative entry gives title,
-    abstract, date and category; ``n_sources`` counts distinct source files.
+    Only the ranking columns are sorted: moving abstracts through a million-row
+    sort would cost more than the rest of the choice.
     """
-    ranked = assigned.sort([pl.col("paper_id"), *representative_order()])
+    ranking = ["paper_id", "date_precision", "authors", "authors_truncated", "has_code", "source_file", "source_line"]
     return (
-        ranked.group_by("paper_id")
-        .agg(
-            pl.col("title").first(),
-            pl.col("title_key").first(),
-            pl.col("abstract").first(),
-            pl.col("published_date").first(),
-            pl.col("year").first(),
-            pl.col("date_precision").first(),
-            pl.col("category").first(),
-            pl.col("category_code").first(),
-            pl.col("category_ambiguous").first(),
-            pl.col("has_code").any(),
-            pl.col("authors").list.len().max().cast(pl.Int32).alias("n_listed_authors"),
-            pl.col("authors_truncated").first(),
-            pl.col("source_file").n_unique().cast(pl.Int32).alias("n_sources"),
-            pl.len().cast(pl.Int32).alias("n_entries"),
-        )
-        .sort("paper_id")
+        assigned.select(ranking)
+        .sort([pl.col("paper_id"), *representative_order()])
+        .group_by("paper_id", maintain_order=True)
+        .first()
+        .select("paper_id", "source_file", "source_line")
     )
 
 
-def representative_entries(assigned: pl.LazyFrame) -> pl.LazyFrame:
-    """The one entry per paper whose author list the paper uses."""
-    return assigned.sort([pl.col("paper_id"), *representative_order()]).group_by("paper_id").first()
+def build_papers(assigned: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per paper from entries carrying ``paper_id``.
+
+    The representative entry gives title, abstract, date and category; merged
+    entries OR their ``has_code``, the longest author list counts, and
+    ``n_sources`` counts distinct source files.
+    """
+    merged = assigned.group_by("paper_id").agg(
+        pl.col("has_code").any(),
+        pl.col("authors").list.len().max().cast(pl.Int32).alias("n_listed_authors"),
+        pl.col("source_file").n_unique().cast(pl.Int32).alias("n_sources"),
+        pl.len().cast(pl.Int32).alias("n_entries"),
+    )
+    spoken = representative_entries(assigned).join(
+        assigned.select(
+            "source_file", "source_line", "title", "title_key", "abstract", "published_date", "year",
+            "date_precision", "category", "category_code", "category_ambiguous", "authors_truncated",
+        ),
+        on=["source_file", "source_line"],
+    )
+    return (
+        spoken.join(merged, on="paper_id")
+        .select(
+            "paper_id", "title", "title_key", "abstract", "published_date", "year", "date_precision",
+            "category", "category_code", "category_ambiguous", "has_code", "n_listed_authors",
+            "authors_truncated", "n_sources", "n_entries",
+        )
+        .sort("paper_id")
+    )
