@@ -110,17 +110,48 @@ def _nodes(mentions: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def _candidate_pairs(nodes: pl.LazyFrame) -> pl.LazyFrame:
-    """Person node pairs sharing a block, with the name rule or a conflict."""
-    people = (
+def _people(nodes: pl.LazyFrame) -> pl.LazyFrame:
+    """One row per person node with its name taken apart."""
+    return (
         nodes.filter(~pl.col("is_group"))
         .select("node", "key")
         .unique()
         .with_columns(name_parts(pl.col("key")))
-        .with_columns(block=pl.col("surname_key") + "|" + pl.col("first_initial"))
+        .select("node", "surname_key", "first", "first_initial", "middle")
     )
-    pairs = people.join(people, on="block", suffix="_b").filter(pl.col("node") < pl.col("node_b"))
 
+
+def _candidate_pairs(people: pl.LazyFrame) -> pl.LazyFrame:
+    """Person node pairs that *could* be one person, with their name rule.
+
+    Pairs are generated only where the first names allow it: equal full first
+    names (joined on surname + first name), or an initial-only first name
+    against everyone with that surname and initial.  Two different full first
+    names can never merge, so those pairs -- most of a big surname block
+    (``Wang``, ``Smith``) -- are never materialised: the work grows with the
+    plausible pairs, not with the square of the block.
+    """
+    full_first = people.filter(pl.col("first").str.len_chars() > 1)
+    initial_only = people.filter(pl.col("first").str.len_chars() == 1)
+    same_first = full_first.join(full_first, on=["surname_key", "first"], suffix="_b").filter(
+        pl.col("node") < pl.col("node_b")
+    )
+    with_initial = (
+        initial_only.join(people, on=["surname_key", "first_initial"], suffix="_b")
+        .filter(pl.col("node") != pl.col("node_b"))
+        .select(
+            pl.min_horizontal("node", "node_b").alias("node"),
+            pl.max_horizontal("node", "node_b").alias("node_b"),
+        )
+    )
+    pairs = pl.concat([same_first.select("node", "node_b"), with_initial]).unique()
+    return _name_rules(pairs, people)
+
+
+def _name_rules(pairs: pl.LazyFrame, people: pl.LazyFrame) -> pl.LazyFrame:
+    """The name rule (or ``conflict``) for given person node pairs ``node < node_b``."""
+    attrs = people.select("node", "first", "middle")
+    pairs = pairs.join(attrs, on="node").join(attrs.rename({"node": "node_b"}), on="node_b", suffix="_b")
     middles = (
         pairs.filter(
             (pl.col("middle").list.len() > 0)
@@ -146,6 +177,7 @@ def _candidate_pairs(nodes: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(
             first_conflict=pl.col("first").is_null()
             | pl.col("first_b").is_null()
+            | (pl.col("first").str.slice(0, 1) != pl.col("first_b").str.slice(0, 1))
             | (full("first") & full("first_b") & (pl.col("first") != pl.col("first_b"))),
             middle_state=pl.when((len_a == 0) & (len_b == 0))
             .then(pl.lit("same"))
@@ -294,18 +326,34 @@ def _components(nodes: pl.LazyFrame, edges: pl.LazyFrame) -> pl.DataFrame:
         labels = updated
 
 
-def _cluster(nodes: pl.LazyFrame, decided: pl.LazyFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+def _conflicting(pairs: pl.LazyFrame, decided_conflicts: pl.LazyFrame, people: pl.LazyFrame) -> pl.LazyFrame:
+    """Which of ``pairs`` (node < node_b) are two different people: a decided
+    conflict (e.g. a split override, or listed on one record) or incompatible names."""
+    by_name = _name_rules(pairs, people).filter(pl.col("rule") == "conflict").select("node", "node_b")
+    decided = pairs.join(decided_conflicts, on=["node", "node_b"])
+    return pl.concat([by_name, decided]).unique()
+
+
+def _cluster(
+    nodes: pl.LazyFrame, decided: pl.LazyFrame, people: pl.LazyFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Components of the merge edges, with bridges and conflicted components defused."""
     merges = decided.filter(pl.col("decision") == "merge")
-    conflicts = decided.filter(pl.col("decision") == "conflict").select("node", "node_b")
+    decided_conflicts = decided.filter(pl.col("decision") == "conflict").select("node", "node_b")
     undirected = pl.concat(
         [merges.select("node", "node_b"), merges.select(pl.col("node_b").alias("node"), pl.col("node").alias("node_b"))]
     )
     # a node whose merge partners conflict with each other is a bridge: drop its edges
-    bridges = (
+    partner_pairs = (
         undirected.join(undirected.rename({"node_b": "other"}), on="node")
         .filter(pl.col("node_b") < pl.col("other"))
-        .join(conflicts.rename({"node": "node_b", "node_b": "other"}), on=["node_b", "other"])
+    )
+    partner_conflicts = _conflicting(
+        partner_pairs.select(pl.col("node_b").alias("node"), pl.col("other").alias("node_b")).unique(),
+        decided_conflicts, people,
+    )
+    bridges = (
+        partner_pairs.join(partner_conflicts.rename({"node": "node_b", "node_b": "other"}), on=["node_b", "other"])
         .select("node")
         .unique()
     )
@@ -314,13 +362,18 @@ def _cluster(nodes: pl.LazyFrame, decided: pl.LazyFrame) -> tuple[pl.DataFrame, 
     )
     labels = _components(nodes, edges)
     # a component still holding a conflicting pair keeps only its strong edges
+    multi = labels.filter(pl.len().over("label") > 1)
+    within = (
+        multi.join(multi.rename({"node": "node_b"}), on="label")
+        .filter(pl.col("node") < pl.col("node_b"))
+        .lazy()
+    )
     conflicted = (
-        conflicts.collect()
-        .join(labels, on="node")
-        .join(labels.rename({"node": "node_b", "label": "label_b"}), on="node_b")
-        .filter(pl.col("label") == pl.col("label_b"))
+        _conflicting(within.select("node", "node_b"), decided_conflicts, people)
+        .join(within, on=["node", "node_b"])
         .select("label")
         .unique()
+        .collect()
     )
     if conflicted.height:
         weak = edges.collect().join(labels, on="node").join(conflicted, on="label").filter(
@@ -337,7 +390,8 @@ def resolve_authors(mentions: pl.LazyFrame, overrides: pl.DataFrame | None = Non
     # node and pair frames are materialised once instead of being re-derived per use.
     nodes = _nodes(mentions).collect().lazy()
     known = nodes.select("key", "node").unique().collect()
-    candidates = _candidate_pairs(nodes).collect()
+    people = _people(nodes).collect().lazy()
+    candidates = _candidate_pairs(people).collect()
     # evidence only matters for pairs whose names are compatible; conflicts stay conflicts
     compatible = _decide(_evidence(candidates.lazy().filter(pl.col("rule") != "conflict"), nodes))
     conflicting = candidates.lazy().filter(pl.col("rule") == "conflict").with_columns(
@@ -346,7 +400,7 @@ def resolve_authors(mentions: pl.LazyFrame, overrides: pl.DataFrame | None = Non
     decided = _apply_overrides(
         pl.concat([compatible, conflicting], how="diagonal_relaxed"), overrides, known
     ).collect().lazy()
-    labels, bridges = _cluster(nodes, decided)
+    labels, bridges = _cluster(nodes, decided, people)
 
     ids = labels.with_columns(author_id=stable_id(pl.col("label")))  # one hash per node, not per mention
     labelled = nodes.join(ids.lazy(), on="node").collect().lazy()
