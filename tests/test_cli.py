@@ -93,3 +93,24 @@ def test_console_script_ingests_end_to_end(tmp_path):
     assert query.returncode == 0, query.stderr
     assert json.loads(query.stdout) == [{"n": 97}]
     assert (home / "prefect").is_dir()  # Prefect state stays inside the data home
+
+
+REFUSED_AT_THE_CLI = [
+    "CREATE TABLE t AS SELECT 1",
+    "INSERT INTO papers SELECT * FROM papers",
+    "COPY papers TO '/tmp/paperhouse-stolen.csv'",
+    "ATTACH '/tmp/paperhouse-other.duckdb' AS other",
+    "INSTALL httpfs",
+    "SELECT * FROM read_csv('/etc/passwd')",
+    "SELECT * FROM read_text('/etc/hostname')",
+]
+
+
+def test_every_refused_statement_is_one_line_and_non_zero(sample_warehouse):
+    home = str(sample_warehouse["layout"].home)
+    for statement in REFUSED_AT_THE_CLI:
+        result = invoke("--home", home, "sql", statement)
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert result.exit_code == 1, statement
+        assert len(lines) == 1 and lines[0].startswith("error: "), (statement, result.output)
+    assert not os.path.exists("/tmp/paperhouse-stolen.csv")
