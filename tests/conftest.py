@@ -68,7 +68,6 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def prefect_server(tmp_path_factory):
     """A real `prefect server start` on 127.0.0.1, stopped by its PID at the end."""
-    import signal
     import subprocess
     import time
 
@@ -97,13 +96,21 @@ def prefect_server(tmp_path_factory):
             raise RuntimeError(f"prefect server did not start: {(home / 'server.log').read_text()[-2000:]}")
         time.sleep(0.5)
     yield {"url": url, "pid": proc.pid, "home": home}
+    stop_process_group(proc, timeout=20)
+    log.close()
+
+
+def stop_process_group(proc, timeout: float) -> None:
+    """SIGTERM a process started with start_new_session=True (and its children), SIGKILL if it lingers."""
+    import signal
+    import subprocess
+
     os.killpg(proc.pid, signal.SIGTERM)
     try:
-        proc.wait(timeout=20)
+        proc.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
-    log.close()
 
 
 def cli_env(server: dict, tmp_path: Path, **extra: str) -> dict[str, str]:

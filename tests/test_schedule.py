@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import signal
 import subprocess
 import time
 
 import httpx
 
-from tests.conftest import SAMPLES, cli_env, paperhouse_exe
+from tests.conftest import SAMPLES, cli_env, paperhouse_exe, stop_process_group
 
 
 def test_scheduled_run_publishes_a_snapshot(prefect_server, tmp_path):
@@ -48,10 +46,5 @@ def test_scheduled_run_publishes_a_snapshot(prefect_server, tmp_path):
             time.sleep(1)
         assert scheduled, runs
     finally:
-        os.killpg(serve.pid, signal.SIGTERM)  # stop the serving process before the server
-        try:
-            serve.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(serve.pid, signal.SIGKILL)
-            serve.wait()
+        stop_process_group(serve, timeout=30)  # stop the serving process before the server
         log.close()
