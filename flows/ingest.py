@@ -151,7 +151,7 @@ def load_cached_parses(layout: Layout, planned: list[PlannedSource], full_refres
             continue
         state = source.state
         hit = None if full_refresh else parse_cache.load(
-            layout, fp, state.sha256, state.captured_on.isoformat(), state.source_file
+            layout, fp, state.sha256, state.captured_on.isoformat(), state.source_file, without=["abstract"]
         )
         if hit is None:
             plan.to_parse.append(source)
@@ -167,7 +167,9 @@ def load_cached_parses(layout: Layout, planned: list[PlannedSource], full_refres
 BATCH_BYTES = 64 * 1024 * 1024
 
 
-def parse_batches(downloads: Path, sources: list[PlannedSource], n_batches: int) -> Iterator[pl.DataFrame]:
+def parse_batches(
+    downloads: Path, sources: list[PlannedSource], n_batches: int
+) -> Iterator[tuple[list[PlannedSource], pl.DataFrame]]:
     """The parser's input frames: batches of whole files, about BATCH_BYTES each,
     or ``n_batches`` round-robin groups for parallel workers.
 
@@ -188,7 +190,9 @@ def parse_batches(downloads: Path, sources: list[PlannedSource], n_batches: int)
     yield from _batch_frames(downloads, sources, n_batches)
 
 
-def _batch_frames(downloads: Path, sources: list[PlannedSource], n_batches: int) -> list[pl.DataFrame]:
+def _batch_frames(
+    downloads: Path, sources: list[PlannedSource], n_batches: int
+) -> list[tuple[list[PlannedSource], pl.DataFrame]]:
     decoded = [decode(source_bytes(downloads, s.state)) for s in sources]
     frame = pl.DataFrame(
         {
@@ -201,7 +205,10 @@ def _batch_frames(downloads: Path, sources: list[PlannedSource], n_batches: int)
                 "invalid_lines": pl.List(pl.Int64)},
     )
     n = max(1, min(n_batches, frame.height))
-    return [frame.gather(list(range(i, frame.height, n))) for i in range(n)]
+    return [
+        ([sources[j] for j in range(i, frame.height, n)], frame.gather(list(range(i, frame.height, n))))
+        for i in range(n)
+    ]
 
 
 @task(name="parse-batch", cache_policy=NO_CACHE)
@@ -228,25 +235,42 @@ def cache_parses(layout: Layout, sources: list[PlannedSource], entries: pl.DataF
 
 def parse_records(
     steps: "Steps", layout: Layout, planned: list[PlannedSource], full_refresh: bool, n_batches: int
-) -> tuple[Parsed, Parsed]:
+) -> tuple[Parsed, Parsed, pl.LazyFrame]:
     """Parse what changed (in parallel batches when a distributed runner is set),
-    reuse the cached parse of the rest.  Returns (all records, freshly parsed ones)."""
+    reuse the cached parse of the rest.
+
+    Returns (all records, freshly parsed ones, abstracts).  Abstracts are most of
+    a record's bytes and only the final ``papers`` table needs them, so each
+    batch is cached as soon as it is parsed and the records kept in memory are
+    light: ``abstracts`` scans them back from the parse cache when needed.
+    """
     plan = steps.load_cached_parses(layout, planned, full_refresh)
-    results = []
+    fresh: list[tuple[pl.DataFrame, pl.DataFrame]] = []
     if plan.to_parse:
-        results = steps.parse_many(parse_batches(layout.downloads, plan.to_parse, n_batches), n_batches > 1)
-    if not results:
-        results = [_empty_parse()]
-    fresh_entries = pl.concat([e for e, _ in results], how="vertical_relaxed")
-    fresh_rejects = pl.concat([r for _, r in results], how="vertical_relaxed")
-    if plan.to_parse:
-        steps.cache_parses(layout, plan.to_parse, fresh_entries, fresh_rejects)
+        batches = list(parse_batches(layout.downloads, plan.to_parse, n_batches)) if n_batches > 1 else None
+        if batches is not None:
+            results = zip([g for g, _ in batches], steps.parse_many(iter([f for _, f in batches]), True))
+        else:
+            results = (
+                (group, steps.parse_many(iter([frame]), False)[0])
+                for group, frame in parse_batches(layout.downloads, plan.to_parse, 1)
+            )
+        for group, (entries, rejects) in results:
+            steps.cache_parses(layout, group, entries, rejects)
+            fresh.append((entries.drop("abstract"), rejects))
+    if not fresh:
+        empty_entries, empty_rejects = _empty_parse()
+        fresh = [(empty_entries.drop("abstract"), empty_rejects)]
+    fresh_entries = pl.concat([e for e, _ in fresh], how="vertical_relaxed")
+    fresh_rejects = pl.concat([r for _, r in fresh], how="vertical_relaxed")
     pause_point("during-parse")
     entries = pl.concat([*plan.cached_entries, fresh_entries], how="vertical_relaxed")
     rejects = pl.concat([*plan.cached_rejects, fresh_rejects], how="vertical_relaxed")
+    live = [p.state for p in planned if p.status != "removed"]
     return (
         Parsed(entries=entries.lazy(), rejects=rejects.lazy()),
         Parsed(entries=fresh_entries.lazy(), rejects=fresh_rejects.lazy()),
+        parse_cache.scan_abstracts(layout, code_fingerprint(), live),
     )
 
 
@@ -287,10 +311,10 @@ def check_reject_share(fresh: Parsed, max_share: float) -> None:
 
 @task(name="dedupe-and-model", cache_policy=NO_CACHE)
 def dedupe_and_model(
-    parsed: Parsed, run_id: str, overrides: pl.DataFrame | None
+    parsed: Parsed, run_id: str, overrides: pl.DataFrame | None, abstracts: pl.LazyFrame | None = None
 ) -> tuple[dict[str, pl.DataFrame], dict[str, Any]]:
     """Collapse papers, resolve authors and organisations, build every table."""
-    return build_tables(parsed, run_id, overrides)
+    return build_tables(parsed, run_id, overrides, abstracts)
 
 
 @task(name="publish-snapshot", cache_policy=NO_CACHE)
@@ -435,10 +459,10 @@ def run_ingest(
             table_rows = {k: v["rows"] for k, v in snapshot.manifest["tables"].items()}
             quality = snapshot.manifest.get("quality", {})
         else:
-            everything, fresh = parse_records(steps, layout, planned, full_refresh, parse_batches_n)
+            everything, fresh, abstracts = parse_records(steps, layout, planned, full_refresh, parse_batches_n)
             n_parsed = fresh.entries.select(pl.len()).collect().item() + fresh.rejects.select(pl.len()).collect().item()
             steps.check_reject_share(fresh, max_reject_share)
-            tables, quality = steps.dedupe_and_model(everything, run_id, override_rows)
+            tables, quality = steps.dedupe_and_model(everything, run_id, override_rows, abstracts)
             published = steps.publish_snapshot(layout, run_id, tables, planned, quality)
             rejects = tables["rejects"]
             table_rows = {k: v.height for k, v in tables.items()}

@@ -67,25 +67,33 @@ def representative_entries(assigned: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def build_papers(assigned: pl.LazyFrame) -> pl.LazyFrame:
+def build_papers(assigned: pl.LazyFrame, abstracts: pl.LazyFrame | None = None) -> pl.LazyFrame:
     """One row per paper from entries carrying ``paper_id``.
 
     The representative entry gives title, abstract, date and category; merged
     entries OR their ``has_code``, the longest author list counts, and
-    ``n_sources`` counts distinct source files.
+    ``n_sources`` counts distinct source files.  Abstracts come from the entries
+    or, when those were kept light, from ``abstracts`` (joined for representatives only).
     """
+    if abstracts is None:
+        abstracts = assigned.select("source_file", "source_line", "abstract")
     merged = assigned.group_by("paper_id").agg(
         pl.col("has_code").any(),
         pl.col("authors").list.len().max().cast(pl.Int32).alias("n_listed_authors"),
         pl.col("source_file").n_unique().cast(pl.Int32).alias("n_sources"),
         pl.len().cast(pl.Int32).alias("n_entries"),
     )
-    spoken = representative_entries(assigned).join(
+    representatives = representative_entries(assigned)
+    spoken = representatives.join(
         assigned.select(
-            "source_file", "source_line", "title", "title_key", "abstract", "published_date", "year",
+            "source_file", "source_line", "title", "title_key", "published_date", "year",
             "date_precision", "category", "category_code", "category_ambiguous", "authors_truncated",
         ),
         on=["source_file", "source_line"],
+    ).join(
+        abstracts.join(representatives.select("source_file", "source_line"), on=["source_file", "source_line"]),
+        on=["source_file", "source_line"],
+        how="left",
     )
     return (
         spoken.join(merged, on="paper_id")

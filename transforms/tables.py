@@ -47,12 +47,17 @@ def resolve(parsed: Parsed, overrides: pl.DataFrame | None = None) -> Resolved:
 
 
 def build_tables(
-    parsed: Parsed, run_id: str, overrides: pl.DataFrame | None = None
+    parsed: Parsed, run_id: str, overrides: pl.DataFrame | None = None, abstracts: pl.LazyFrame | None = None
 ) -> tuple[dict[str, pl.DataFrame], dict[str, object]]:
-    """All warehouse tables for one run, collected and sorted, plus the resolution's quality summary."""
+    """All warehouse tables for one run, collected and sorted, plus the resolution's quality summary.
+
+    ``abstracts`` (``source_file, source_line, abstract``) is given when the
+    entries were kept without their abstracts to save memory; otherwise the
+    entries carry them.
+    """
     resolved = resolve(parsed, overrides)
     assigned = resolved.assigned
-    papers = build_papers(assigned)
+    papers = build_papers(assigned, abstracts)
     authorships = representative_authorships(resolved.authors.mentions, representative_entries(assigned))
 
     org_links = (

@@ -23,17 +23,39 @@ def _base(layout: Layout, code_fingerprint: str, sha256: str, captured_on: str) 
 
 
 def load(
-    layout: Layout, code_fingerprint: str, sha256: str, captured_on: str, source_file: str
+    layout: Layout, code_fingerprint: str, sha256: str, captured_on: str, source_file: str,
+    without: list[str] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame] | None:
+    """The cached (entries, rejects) of a source, entries without the ``without`` columns."""
     base = _base(layout, code_fingerprint, sha256, captured_on)
     entries, rejects = Path(f"{base}.entries.parquet"), Path(f"{base}.rejects.parquet")
     if not (entries.exists() and rejects.exists()):
         return None
     located = pl.lit(source_file).alias("source_file")
+    columns = [c for c in pl.read_parquet_schema(entries) if c not in (without or [])]
     return (
-        pl.read_parquet(entries).with_columns(located),
+        pl.read_parquet(entries, columns=columns).with_columns(located),
         pl.read_parquet(rejects).with_columns(located),
     )
+
+
+def scan_abstracts(layout: Layout, code_fingerprint: str, sources: list) -> pl.LazyFrame:
+    """``source_file, source_line, abstract`` of every cached entry of ``sources``, lazily.
+
+    ``sources`` are SourceState-like (source_file, sha256, captured_on); each cache
+    file is read only when the query runs, and only these three columns of it.
+    """
+    frames = []
+    for state in sources:
+        path = Path(f"{_base(layout, code_fingerprint, state.sha256, state.captured_on.isoformat())}.entries.parquet")
+        frames.append(
+            pl.scan_parquet(path).select(
+                pl.lit(state.source_file).alias("source_file"), "source_line", "abstract"
+            )
+        )
+    if not frames:
+        return pl.LazyFrame(schema={"source_file": pl.String, "source_line": pl.Int64, "abstract": pl.String})
+    return pl.concat(frames, how="vertical_relaxed")
 
 
 def store(
