@@ -234,10 +234,13 @@ def _shared(pairs: pl.LazyFrame, facts: pl.LazyFrame, name: str) -> pl.LazyFrame
 
 def _evidence(pairs: pl.LazyFrame, nodes: pl.LazyFrame) -> pl.LazyFrame:
     """Add evidence columns and the strongest evidence kind to each pair."""
-    records = nodes.select(*MENTION_KEY[:2], "paper_id", "position", "node", "category", "orgs")
+    everyone = nodes.select(*MENTION_KEY[:2], "paper_id", "position", "node", "category", "orgs")
+    # facts are needed only about the nodes of candidate pairs (coauthors may be anyone)
+    candidates = pl.concat([pairs.select("node"), pairs.select(pl.col("node_b").alias("node"))]).unique()
+    records = everyone.join(candidates, on="node", how="semi")
     co = (
         records.select(*MENTION_KEY[:2], "node")
-        .join(records.select(*MENTION_KEY[:2], pl.col("node").alias("value")), on=MENTION_KEY[:2])
+        .join(everyone.select(*MENTION_KEY[:2], pl.col("node").alias("value")), on=MENTION_KEY[:2])
         .filter(pl.col("node") != pl.col("value"))
         .select("node", "value")
         .unique()
@@ -325,10 +328,20 @@ def _apply_overrides(pairs: pl.LazyFrame, overrides: pl.DataFrame | None, known:
 
 def _components(nodes: pl.LazyFrame, edges: pl.LazyFrame) -> pl.DataFrame:
     """Connected components by min-label propagation (one vectorised join per hop)."""
-    labels = nodes.select("node").unique().with_columns(label=pl.col("node")).collect()
     undirected = pl.concat(
         [edges.select("node", "node_b"), edges.select(pl.col("node_b").alias("node"), pl.col("node").alias("node_b"))]
     ).collect()
+    # only nodes with an edge can change label; everyone else is their own component
+    everyone = nodes.select("node").unique().with_columns(label=pl.col("node")).collect()
+    labels = undirected.select("node").unique().with_columns(label=pl.col("node"))
+    labels = _propagate(undirected, labels)
+    return everyone.join(labels.rename({"label": "merged"}), on="node", how="left").select(
+        "node", pl.coalesce("merged", "label").alias("label")
+    )
+
+
+def _propagate(undirected: pl.DataFrame, labels: pl.DataFrame) -> pl.DataFrame:
+    """Min-label propagation until no label changes (one join per hop of the longest chain)."""
     while True:
         proposed = (
             undirected.join(labels.rename({"node": "node_b", "label": "label_b"}), on="node_b")
