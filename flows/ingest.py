@@ -246,18 +246,15 @@ def parse_records(
     """
     plan = steps.load_cached_parses(layout, planned, full_refresh)
     fresh: list[tuple[pl.DataFrame, pl.DataFrame]] = []
-    if plan.to_parse:
-        batches = list(parse_batches(layout.downloads, plan.to_parse, n_batches)) if n_batches > 1 else None
-        if batches is not None:
-            results = zip([g for g, _ in batches], steps.parse_many(iter([f for _, f in batches]), True))
-        else:
-            results = (
-                (group, steps.parse_many(iter([frame]), False)[0])
-                for group, frame in parse_batches(layout.downloads, plan.to_parse, 1)
-            )
-        for group, (entries, rejects) in results:
-            steps.cache_parses(layout, group, entries, rejects)
-            fresh.append((entries.drop("abstract"), rejects))
+    batches = parse_batches(layout.downloads, plan.to_parse, n_batches) if plan.to_parse else iter(())
+    if n_batches > 1:  # a cluster: every batch submitted at once, then gathered
+        pending = list(batches)
+        parsed = zip([group for group, _ in pending], steps.parse_many([frame for _, frame in pending]))
+    else:  # one batch at a time, so memory is bounded by a batch, not by the input
+        parsed = ((group, steps.parse_one(frame)) for group, frame in batches)
+    for group, (entries, rejects) in parsed:
+        steps.cache_parses(layout, group, entries, rejects)
+        fresh.append((entries.drop("abstract"), rejects))
     if not fresh:
         empty_entries, empty_rejects = _empty_parse()
         fresh = [(empty_entries.drop("abstract"), empty_rejects)]
@@ -371,7 +368,8 @@ class Steps:
     plan_sources: Callable[..., list[PlannedSource]]
     fetch: Callable[[str, float], bytes]
     load_cached_parses: Callable[..., ParsePlan]
-    parse_many: Callable[[Iterator[pl.DataFrame], bool], list[tuple[pl.DataFrame, pl.DataFrame]]]
+    parse_one: Callable[[pl.DataFrame], tuple[pl.DataFrame, pl.DataFrame]]
+    parse_many: Callable[[list[pl.DataFrame]], list[tuple[pl.DataFrame, pl.DataFrame]]]
     cache_parses: Callable[..., None]
     check_reject_share: Callable[..., None]
     dedupe_and_model: Callable[..., tuple[dict[str, pl.DataFrame], dict[str, Any]]]
@@ -379,23 +377,21 @@ class Steps:
     report_run: Callable[[RunSummary], None]
 
 
-def _run_batches(batches: Iterator[pl.DataFrame], parallel: bool) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
-    """Parse batches as tasks: one after the other (bounded memory), or all submitted
-    at once to the flow's task runner (a Dask cluster) and gathered."""
-    if not parallel:
-        return [parse_batch(batch) for batch in batches]
+def _submit_all(batches: list[pl.DataFrame]) -> list[tuple[pl.DataFrame, pl.DataFrame]]:
+    """Submit every batch to the flow's task runner (a Dask cluster), then gather."""
     futures = [parse_batch.submit(batch) for batch in batches]
     return [future.result() for future in futures]
 
 
 TASK_STEPS = Steps(
     plan_sources=plan_sources, fetch=fetch_url, load_cached_parses=load_cached_parses,
-    parse_many=_run_batches, cache_parses=cache_parses, check_reject_share=check_reject_share,
+    parse_one=parse_batch, parse_many=_submit_all, cache_parses=cache_parses, check_reject_share=check_reject_share,
     dedupe_and_model=dedupe_and_model, publish_snapshot=publish_snapshot, report_run=report_run,
 )
 PLAIN_STEPS = Steps(
     plan_sources=plan_sources.fn, fetch=fetch_url.fn, load_cached_parses=load_cached_parses.fn,
-    parse_many=lambda batches, parallel: [parse_batch.fn(b) for b in batches], cache_parses=cache_parses.fn,
+    parse_one=parse_batch.fn, parse_many=lambda batches: [parse_batch.fn(b) for b in batches],
+    cache_parses=cache_parses.fn,
     check_reject_share=check_reject_share.fn, dedupe_and_model=dedupe_and_model.fn,
     publish_snapshot=publish_snapshot.fn, report_run=lambda summary: None,
 )
