@@ -17,6 +17,7 @@ import html
 import math
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -86,7 +87,11 @@ def _year_axis(years: list[int]) -> dict[str, Any]:
     return {"title": {"text": "year"}, "tickmode": "array", "tickvals": years, "ticktext": [str(y) for y in years]}
 
 
-def topic_year_figure(rows: list[dict[str, Any]], colours: dict[str, str]) -> Any:
+def _stacked_topic_bars(
+    rows: list[dict[str, Any]], colours: dict[str, str], *, value: Callable[[dict[str, Any]], float],
+    customdata: Callable[[dict[str, Any]], list[Any]], hover: str, title: str, yaxis: dict[str, Any],
+) -> Any:
+    """One stacked bar per year, one segment per topic, in the report's fixed topic colours."""
     import plotly.graph_objects as go
 
     fig = go.Figure()
@@ -96,37 +101,37 @@ def topic_year_figure(rows: list[dict[str, Any]], colours: dict[str, str]) -> An
         fig.add_trace(go.Bar(
             name=f"{topic} ({category})",
             x=[int(r["year"]) for r in mine],
-            y=[int(r["n_papers"]) for r in mine],
-            customdata=[[int(r["n_with_code"])] for r in mine],
+            y=[value(r) for r in mine],
+            customdata=[customdata(r) for r in mine],
             marker={"color": colours[category]},
-            hovertemplate="%{fullData.name}<br>%{x}: %{y} papers, %{customdata[0]} with code<extra></extra>",
+            hovertemplate=hover,
         ))
-    fig.update_layout(**_layout("Publications per topic per year", barmode="stack",
-                                xaxis=_year_axis(years), yaxis={"title": {"text": "papers"}}))
+    fig.update_layout(**_layout(title, barmode="stack", xaxis=_year_axis(years), yaxis=yaxis))
     return _empty(fig, "no papers in this snapshot") if not rows else fig
+
+
+def topic_year_figure(rows: list[dict[str, Any]], colours: dict[str, str]) -> Any:
+    return _stacked_topic_bars(
+        rows, colours,
+        value=lambda r: int(r["n_papers"]),
+        customdata=lambda r: [int(r["n_with_code"])],
+        hover="%{fullData.name}<br>%{x}: %{y} papers, %{customdata[0]} with code<extra></extra>",
+        title="Publications per topic per year",
+        yaxis={"title": {"text": "papers"}},
+    )
 
 
 def topic_trends_figure(rows: list[dict[str, Any]], colours: dict[str, str]) -> Any:
     """100 %-stacked bars: each topic's share of the year's papers (bars read better than areas on sparse years)."""
-    import plotly.graph_objects as go
-
-    fig = go.Figure()
-    years = sorted({int(r["year"]) for r in rows if r["year"] is not None})
-    for category, topic in _topic_order(rows):
-        mine = [r for r in rows if r["category"] == category and r["year"] is not None]
-        fig.add_trace(go.Bar(
-            name=f"{topic} ({category})",
-            x=[int(r["year"]) for r in mine],
-            y=[float(r["share_of_year"]) for r in mine],
-            customdata=[[int(r["n_papers"]), int(r["n_papers_year"])] for r in mine],
-            marker={"color": colours[category]},
-            hovertemplate=("%{fullData.name}<br>%{x}: %{y:.1%} of the year's papers "
-                           "(%{customdata[0]} of %{customdata[1]})<extra></extra>"),
-        ))
-    fig.update_layout(**_layout("Topic trends: share of each year's papers", barmode="stack", xaxis=_year_axis(years),
-                                yaxis={"title": {"text": "share of the year's papers"}, "tickformat": ".0%",
-                                       "range": [0, 1]}))
-    return _empty(fig, "no papers in this snapshot") if not rows else fig
+    return _stacked_topic_bars(
+        rows, colours,
+        value=lambda r: float(r["share_of_year"]),
+        customdata=lambda r: [int(r["n_papers"]), int(r["n_papers_year"])],
+        hover=("%{fullData.name}<br>%{x}: %{y:.1%} of the year's papers "
+               "(%{customdata[0]} of %{customdata[1]})<extra></extra>"),
+        title="Topic trends: share of each year's papers",
+        yaxis={"title": {"text": "share of the year's papers"}, "tickformat": ".0%", "range": [0, 1]},
+    )
 
 
 def code_release_figure(overall: list[dict[str, Any]], per_topic: list[dict[str, Any]], colours: dict[str, str]) -> Any:
