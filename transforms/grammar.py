@@ -46,7 +46,7 @@ MONTHS = r"Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec"
 GROUP_KEYWORDS = (
     "Team", "Collaboration", "Consortium", "Group", "Project", "Initiative",
     "Contributors", "Community", "Committee", "Authors", "Lab", "Labs",
-    "Organization", "Organisation", "Network", "Society", "Alliance",
+    "Organization", "Organisation", "Network", "Society", "Alliance", "Workshop",
 )
 
 PARTICLES = (
@@ -66,7 +66,7 @@ _NAME_PREFIXES = (
 #: CamelCase is not a name token in general (``Scaling Laws for WaveNet
 #: ModelsGemini Team`` would otherwise split inside ``WaveNet``), so these are
 #: listed; everything else needs a group keyword.
-ORG_AUTHORS = ("OpenAI", "DeepSeek-AI", "MiniMax")
+ORG_AUTHORS = ("OpenAI", "DeepSeek-AI", "MiniMax", "NVIDIA", "Meta AI", "Mistral AI", "Qwen")
 
 #: CamelCase words accepted inside a group name (``Google DeepMind Team``),
 #: for the same reason: a general CamelCase token would glue onto the title.
@@ -85,7 +85,8 @@ def _word() -> str:
     """A capitalised name word, optionally hyphenated: ``Jean-Bastien``, ``Banki-Horvath``."""
     part = rf"{UPPER}{LOWER}+"
     prefixed = rf"{_alt(_NAME_PREFIXES)}{UPPER}{LOWER}+"
-    apostrophe = rf"{UPPER}{LOWER}*{APOS}{UPPER}{LOWER}+"
+    # O'Donoghue, D'Amour; and romanised Japanese syllable breaks: Jun'ichi, Shin'ya
+    apostrophe = rf"{UPPER}{LOWER}*{APOS}(?:{UPPER}{LOWER}+|{LOWER}{{2,}})"
     letter_hyphen = rf"{UPPER}-{UPPER}{LOWER}*"  # Y-Lan Boureau, J-P Vert
     head = rf"(?:{prefixed}|{apostrophe}|{letter_hyphen}|{part})"
     tail = rf"(?:-(?:{prefixed}|{apostrophe}|{UPPER}{LOWER}+|{LOWER}+))*"
@@ -99,8 +100,10 @@ def _initial() -> str:
 
 
 def _glued_particle() -> str:
-    """``d'Ascoli``, ``dell'Amico``: a particle glued to a surname by an apostrophe."""
-    return rf"(?:d|l|dell|dall|degl){APOS}{UPPER}{LOWER}+(?:-{UPPER}{LOWER}+)*"
+    """``d'Ascoli``, ``dell'Amico``: a particle glued to a surname by an apostrophe;
+    or Irish h-prothesis glued without one (``Seán Ó hÉigeartaigh``)."""
+    apostrophe = rf"(?:d|l|dell|dall|degl){APOS}{UPPER}{LOWER}+(?:-{UPPER}{LOWER}+)*"
+    return rf"(?:{apostrophe}|h{UPPER}{LOWER}{{2,}})"
 
 
 def _particle() -> str:
