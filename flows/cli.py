@@ -54,7 +54,7 @@ def ingest(
         Optional[str], typer.Option(help="Capture date YYYY-MM-DD for yearless dates (default: file mtime).")
     ] = None,
     max_reject_share: Annotated[
-        float, typer.Option(help="Fail and publish nothing if more than this share of records is rejected.")
+        float, typer.Option(help="Fail and publish nothing if more than this share of newly read lines is rejected.")
     ] = 0.2,
     wait: Annotated[float, typer.Option(help="Seconds to wait for another running ingest.")] = 0.0,
     overrides: Annotated[
