@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
@@ -126,19 +126,23 @@ def carried_urls(declared_urls: set[str], known: dict[str, SourceState]) -> list
 
 
 def plan_url(url: str, data: bytes, known: dict[str, SourceState], captured_on: date | None) -> PlannedSource:
+    """A fetched URL; unchanged content keeps its earlier capture date unless one is given."""
     old = known.get(url)
-    capture = captured_on or (old.captured_on if old is not None and old.sha256 == hashlib.sha256(data).hexdigest() else None)
-    return _compare(url_state(url, data, capture), old)
+    state = url_state(url, data, captured_on)
+    if captured_on is None and old is not None and old.sha256 == state.sha256:
+        state = replace(state, captured_on=old.captured_on)
+    return _compare(state, old)
+
+
+def url_list(data: bytes) -> list[str]:
+    """The non-blank lines of a text, stripped."""
+    return [line.strip() for line in decode(data)[0].splitlines() if line.strip()]
 
 
 def is_url_list(data: bytes) -> bool:
     """A text whose non-blank lines are all URLs is a list of sources, not a listing."""
-    lines = [line.strip() for line in decode(data)[0].splitlines() if line.strip()]
+    lines = url_list(data)
     return bool(lines) and all(is_url(line) for line in lines)
-
-
-def url_list(data: bytes) -> list[str]:
-    return [line.strip() for line in decode(data)[0].splitlines() if line.strip()]
 
 
 def source_bytes(downloads: Path, state: SourceState) -> bytes:

@@ -66,17 +66,16 @@ def lock_down(con: duckdb.DuckDBPyConnection, readable_dir: Path) -> None:
 def open_readonly(layout: Layout, snapshot: str | None = None) -> duckdb.DuckDBPyConnection:
     """A locked-down connection over the current catalog, or over snapshot ``snapshot``."""
     if snapshot is None:
-        if not layout.catalog.exists():
+        catalog = layout.catalog
+        if not catalog.exists():
             raise WarehouseMissing(f"no warehouse at {layout.home}: run `paperhouse ingest` first")
-        con = duckdb.connect(str(layout.catalog), read_only=True)
-        (table_dir,) = con.execute("SELECT table_dir FROM paperhouse_snapshot").fetchone()
-        table_dir = Path(table_dir)
     else:
-        table_dir = layout.snapshot(snapshot)
-        if snapshot.startswith(".") or "/" in snapshot or not (table_dir / "_snapshot.json").exists():
+        if snapshot.startswith(".") or "/" in snapshot or not (layout.snapshot(snapshot) / "_snapshot.json").exists():
             raise WarehouseMissing(f"no snapshot {snapshot!r} under {layout.snapshots}")
-        con = duckdb.connect(str(table_dir / "paperhouse.duckdb"), read_only=True)
-        table_dir = Path(con.execute("SELECT table_dir FROM paperhouse_snapshot").fetchone()[0])
+        catalog = layout.snapshot(snapshot) / "paperhouse.duckdb"
+    con = duckdb.connect(str(catalog), read_only=True)
+    # the catalog records the (resolved) snapshot directory its views read
+    table_dir = Path(con.execute("SELECT table_dir FROM paperhouse_snapshot").fetchone()[0])
     lock_down(con, table_dir)
     return con
 
