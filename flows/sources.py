@@ -115,8 +115,13 @@ def plan_files(
             planned.append(PlannedSource(old, "unchanged"))
             continue
         data = path.read_bytes()
-        # a rewritten file is a new capture: its date is the new mtime unless given
-        planned.append(_compare(file_state(path, data, wanted_capture), old))
+        state = file_state(path, data, wanted_capture)
+        if wanted_capture is None and old is not None and old.sha256 == state.sha256:
+            # same bytes (touched, copied back, or --full-refresh): the same capture,
+            # so its recorded date stands -- never the file's new modification day
+            state = replace(state, captured_on=old.captured_on)
+        # a file whose bytes changed is a new capture: its date is the mtime unless given
+        planned.append(_compare(state, old))
     return planned
 
 

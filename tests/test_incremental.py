@@ -119,3 +119,29 @@ def test_sources_accumulate_across_runs_and_full_refresh_rebuilds(prefect_harnes
     refreshed = run(home, [], full_refresh=True)
     assert refreshed["n_records_parsed"] == RECORDS[FILES[0].name] + RECORDS[FILES[1].name]
     assert refreshed["run_id"] == summary["run_id"]  # same inputs, same code: same snapshot
+
+
+def test_full_refresh_keeps_each_sources_recorded_capture_date(prefect_harness, tmp_path):
+    """Files whose modification day is far from their capture day: a refresh that names
+    nothing must re-read them under the capture date the manifest recorded, not their mtime."""
+    import json
+
+    box = tmp_path / "box"
+    box.mkdir()
+    for f in FILES[:2]:
+        shutil.copy(f, box / f.name)
+        os.utime(box / f.name, ns=(978_307_200 * 10**9, 978_307_200 * 10**9))  # 2001-01-01
+    home = tmp_path / "home"
+    first = run(home, [box])
+    refreshed = ingest_full_refresh(home)
+    assert refreshed["n_records_parsed"] == RECORDS[FILES[0].name] + RECORDS[FILES[1].name]
+    assert refreshed["sources"] == {"new": 0, "changed": 0, "unchanged": 2, "removed": 0}
+    assert refreshed["run_id"] == first["run_id"]
+    manifest = json.loads((home / "warehouse" / "current" / "_snapshot.json").read_text())
+    assert {s["captured_on"] for s in manifest["sources"]} == {CAPTURED_ON.isoformat()}
+
+
+def ingest_full_refresh(home: Path) -> dict:
+    from flows.ingest import ingest_flow
+
+    return ingest_flow(paths=[], home=str(home), full_refresh=True)
