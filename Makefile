@@ -8,7 +8,7 @@ HOME_DIR ?= data
 # demo's yearless dates (e.g. "LGFeb 10") resolve the same on every machine.
 CAPTURED_ON ?= 2026-11-23
 
-.PHONY: venv demo test server bench clean
+.PHONY: venv demo test test-fast server bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "Python 3.11+ required"'
@@ -25,6 +25,10 @@ demo: venv
 
 test: venv
 	$(BIN)/python -m pytest
+
+# The fast lane: no Prefect harness or server, no Dask, property tests at a tenth of their examples.
+test-fast: venv
+	PAPERHOUSE_TEST_LANE=fast $(BIN)/python -m pytest -m "not slow and not server"
 
 # Benchmark at 100k and 1M records (generates ~1.3 GB under bench-data/ on first run).
 bench: venv

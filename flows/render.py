@@ -50,3 +50,18 @@ def key_value_table(title: str, pairs: list[tuple[str, Any]]) -> Table:
     for key, value in pairs:
         table.add_row(key, str(value))
     return table
+
+
+def quality_rows(quality: dict) -> list[tuple[str, object]]:
+    """Author-resolution quality lines for the summaries."""
+    if not quality:
+        return []
+    merges = ", ".join(f"{rule} {n}" for rule, n in quality.get("merges_by_rule", {}).items()) or "none"
+    return [
+        ("author mentions", quality.get("mentions")),
+        ("persons / groups", f'{quality.get("persons")} / {quality.get("groups")}'),
+        ("merged forms by rule", merges),
+        ("low-confidence merges", quality.get("low_confidence_merges")),
+        ("ambiguous names", quality.get("ambiguous_names")),
+        ("possible matches left apart", quality.get("possible_matches_left_apart")),
+    ]

@@ -13,14 +13,33 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
 CAPTURED_ON = datetime.date(2026, 11, 23)
+#: ``make test-fast`` sets this; property tests then run a tenth of their examples.
+FAST_LANE = os.environ.get("PAPERHOUSE_TEST_LANE") == "fast"
+
+
+def examples(n: int) -> int:
+    """Hypothesis example budget: ``n`` in the full suite, a tenth in the fast lane."""
+    return max(10, n // 10) if FAST_LANE else n
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "slow: needs Prefect's test harness, Dask or long property runs (not in make test-fast)")
+    config.addinivalue_line("markers", "server: starts a real Prefect server (not in make test-fast)")
     # Prefect reads its settings on first import: isolate it before any test module imports it.
     os.environ["PREFECT_HOME"] = tempfile.mkdtemp(prefix="paperhouse-prefect-")
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
     os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
     os.environ.pop("PREFECT_API_URL", None)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Mark by what a test needs, so no test can forget its lane."""
+    for item in items:
+        names = getattr(item, "fixturenames", ())
+        if "prefect_server" in names:
+            item.add_marker(pytest.mark.server)
+        if "prefect_harness" in names:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -37,14 +56,23 @@ def samples_dir() -> Path:
 
 
 @pytest.fixture(scope="session")
-def sample_warehouse(prefect_harness, tmp_path_factory) -> dict:
-    """The samples ingested once through the real flow; tests must not modify it."""
-    from flows.ingest import ingest_flow
+def sample_warehouse(tmp_path_factory) -> dict:
+    """The samples ingested once by the pipeline's own steps (the flow's body without
+    Prefect: the flow itself is tested in test_flow_e2e); tests must not modify it."""
+    summary, layout = plain_ingest(tmp_path_factory.mktemp("home"), [SAMPLES])
+    return {"layout": layout, "summary": summary}
+
+
+def plain_ingest(home: Path, paths: list[Path], **options) -> tuple[dict, "Layout"]:
+    """Run the ingest's steps in this process, without Prefect (fast-lane tests)."""
+    import logging
+
+    from flows.ingest import PLAIN_STEPS, run_ingest
     from warehouse.layout import Layout
 
-    home = tmp_path_factory.mktemp("home")
-    summary = ingest_flow(paths=[str(SAMPLES)], home=str(home), captured_on=CAPTURED_ON)
-    return {"layout": Layout.at(home), "summary": summary}
+    options.setdefault("captured_on", CAPTURED_ON)
+    summary = run_ingest(PLAIN_STEPS, logging.getLogger("tests"), paths=[str(p) for p in paths], home=str(home), **options)
+    return summary, Layout.at(home)
 
 
 def write_listing(path: Path, text: str | bytes) -> Path:

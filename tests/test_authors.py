@@ -13,6 +13,7 @@ from transforms.authors import OverrideError
 from transforms.names import name_key
 from transforms.parse import parse_sources
 from transforms.tables import resolve
+from tests.conftest import examples
 
 _line = iter(range(10**6))
 
@@ -118,7 +119,7 @@ def test_links_explain_each_merge():
 NAME_PART = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéèüøłñç", min_size=2, max_size=8)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(NAME_PART, min_size=2, max_size=4))
 def test_name_key_ignores_case_accents_and_hyphens(parts):
     spaced = " ".join(p.capitalize() for p in parts)

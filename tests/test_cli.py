@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 
+import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
@@ -75,6 +76,7 @@ def test_status_shows_current_snapshot(sample_warehouse):
     assert "97 rows" in result.output
 
 
+@pytest.mark.slow
 def test_console_script_ingests_end_to_end(tmp_path):
     """The installed entry point, in its own process, as a user runs it."""
     env = {k: v for k, v in os.environ.items() if k != "PREFECT_HOME"}

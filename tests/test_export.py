@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from warehouse.catalog import create_views, view_files
-from warehouse.export import SQL_TYPES
+from bi.export import SQL_TYPES
 from warehouse.schema import TABLE_SCHEMAS
 
 runner = CliRunner()

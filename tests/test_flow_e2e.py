@@ -72,7 +72,7 @@ def test_every_record_is_an_entry_or_a_reject(sample_warehouse):
     assert entries.join(papers, on="paper_id", how="anti").height == 0
 
 
-def test_rerun_on_same_input_publishes_nothing_and_tables_are_identical(sample_warehouse):
+def test_rerun_on_same_input_publishes_nothing_and_tables_are_identical(prefect_harness, sample_warehouse):
     from flows.ingest import ingest_flow
 
     layout = sample_warehouse["layout"]
@@ -85,7 +85,7 @@ def test_rerun_on_same_input_publishes_nothing_and_tables_are_identical(sample_w
         assert_frame_equal(before[name], after[name])
 
 
-def test_fresh_rebuild_elsewhere_gives_identical_tables(sample_warehouse, tmp_path):
+def test_fresh_rebuild_elsewhere_gives_identical_tables(prefect_harness, sample_warehouse, tmp_path):
     """Ids derive from content, so a new home with the same input reproduces every table."""
     from flows.ingest import ingest_flow
 

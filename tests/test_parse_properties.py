@@ -30,6 +30,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from transforms.categories import ARCHIVE_PRECEDENCE, ARXIV_CATEGORIES
+from tests.conftest import examples
 from transforms.parse import (
     REASON_BAD_DATE,
     REASON_NO_ABSTRACT,
@@ -376,7 +377,7 @@ def assert_round_trip(row: dict, rec: Record) -> None:
 captured_dates = st.dates(datetime.date(2000, 1, 1), datetime.date(2030, 12, 31))
 
 
-@settings(max_examples=400, **SETTINGS)
+@settings(max_examples=examples(400), **SETTINGS)
 @given(data=st.data(), captured_on=captured_dates)
 def test_single_record_round_trip(data, captured_on: datetime.date) -> None:
     """A yearless date takes the capture year, or the year before when it would be after the capture day."""
@@ -404,7 +405,7 @@ def _respace(line: str, data) -> str:
     return out
 
 
-@settings(max_examples=80, **SETTINGS)
+@settings(max_examples=examples(80), **SETTINGS)
 @given(
     recs=st.lists(records(), min_size=1, max_size=6),
     data=st.data(),
@@ -462,7 +463,7 @@ def _bad_day(rec: Record) -> st.SearchStrategy[tuple[int, int | None]]:
     return st.sampled_from(options)
 
 
-@settings(max_examples=80, **SETTINGS)
+@settings(max_examples=examples(80), **SETTINGS)
 @given(
     recs=st.lists(records(), min_size=2, max_size=6),
     data=st.data(),

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from transforms.quality import Scores, b_cubed, contingency, f1_score, pairwise
+from tests.conftest import examples
 
 
 def f1(p: Fraction, r: Fraction) -> float:
@@ -146,7 +147,7 @@ def frame_of(pred: list[int], gold: list[int]) -> pl.DataFrame:
     return pl.DataFrame({"pred": pred, "gold": gold})
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(CLUSTERINGS)
 def test_matches_brute_force_definitions(labels):
     pred, gold = labels
@@ -158,7 +159,7 @@ def test_matches_brute_force_definitions(labels):
         assert s.f1 == pytest.approx(f1_score(s.precision, s.recall))
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(CLUSTERINGS)
 def test_scores_are_in_unit_interval(labels):
     frame = frame_of(*labels)
@@ -167,7 +168,7 @@ def test_scores_are_in_unit_interval(labels):
         assert all(0.0 <= v <= 1.0 for v in (s.precision, s.recall, s.f1))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.lists(LABELS, min_size=1, max_size=30))
 def test_perfect_prediction_scores_one(gold):
     # a relabelled copy of the gold clustering is a perfect prediction
@@ -176,7 +177,7 @@ def test_perfect_prediction_scores_one(gold):
         assert metric(frame, "pred", "gold") == Scores(1.0, 1.0, 1.0)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.lists(LABELS, min_size=1, max_size=30))
 def test_all_singletons_have_full_precision(gold):
     frame = pl.DataFrame({"gold": gold, "pred": list(range(len(gold)))})
@@ -184,7 +185,7 @@ def test_all_singletons_have_full_precision(gold):
         assert metric(frame, "pred", "gold").precision == 1.0
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(st.lists(LABELS, min_size=1, max_size=30))
 def test_one_big_cluster_has_full_recall(gold):
     frame = pl.DataFrame({"gold": gold, "pred": [0] * len(gold)})
@@ -192,7 +193,7 @@ def test_one_big_cluster_has_full_recall(gold):
         assert metric(frame, "pred", "gold").recall == 1.0
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(CLUSTERINGS)
 def test_swapping_prediction_and_gold_swaps_precision_and_recall(labels):
     frame = frame_of(*labels)
@@ -203,7 +204,7 @@ def test_swapping_prediction_and_gold_swaps_precision_and_recall(labels):
         assert forward.f1 == pytest.approx(backward.f1, abs=1e-12)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(CLUSTERINGS, st.randoms(use_true_random=False))
 def test_row_order_does_not_matter(labels, rnd):
     frame = frame_of(*labels)

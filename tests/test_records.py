@@ -8,6 +8,7 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from transforms.parse import parse_sources
+from tests.conftest import examples
 
 GOOD = "LGFeb 16, 2022Code\nOpen-Ended RL with Neural Reward FunctionsRobert Meier, Asier Mujika\nAbstract one.\n"
 GOOD2 = "CLDec 19, 2023\nGemini: A Family of Highly Capable Multimodal ModelsGemini Team, Rohan Anil et al.\nAbstract two.\n"
@@ -84,7 +85,7 @@ def test_clean_long_text_equals_clean_text():
 
     from transforms.text import clean_long_text, clean_text
 
-    @settings(max_examples=300, deadline=None)
+    @settings(max_examples=examples(300), deadline=None)
     @given(st.lists(st.text(alphabet=st.sampled_from(list("ab é\u0301\t\u00a0 ÅZ\n")), max_size=30), max_size=8))
     def check(values):
         frame = pl.DataFrame({"v": values}, schema={"v": pl.String})

@@ -1,8 +1,4 @@
-"""The BI commands of the CLI: ``export`` (files for BI tools) and ``report`` (one HTML page).
-
-Registered in ``flows.cli``; ``flows.cli`` is imported inside the functions
-(not at module level) so either module can be imported first.
-"""
+"""The BI commands: ``export`` (files for BI tools) and ``report`` (one HTML page)."""
 
 from __future__ import annotations
 
@@ -11,8 +7,11 @@ from typing import Annotated, Optional
 
 import typer
 
+from flows.cli.common import err, fail, layout_of, out as console
+
 
 def export(
+    ctx: typer.Context,
     out: Annotated[Path, typer.Argument(help="Directory to write; must not exist or be empty (see --force).")],
     fmt: Annotated[str, typer.Option("--format", "-f", help="parquet or csv.")] = "parquet",
     partition_by: Annotated[
@@ -28,9 +27,8 @@ def export(
     """Export tables and aggregate views as Parquet or CSV with a manifest.json, for BI tools."""
     import duckdb
 
-    from flows.cli import err, fail, out as console, state
     from flows.render import key_value_table
-    from warehouse.export import FORMATS, PARTITION_COLUMNS, ExportError, export_warehouse, select_datasets
+    from bi.export import FORMATS, PARTITION_COLUMNS, ExportError, export_warehouse, select_datasets
     from warehouse.query import WarehouseMissing
 
     if fmt not in FORMATS:
@@ -45,7 +43,7 @@ def export(
     try:
         with err.status("exporting...", spinner="dots") as status:
             manifest = export_warehouse(
-                state.layout, out, fmt=fmt, partition_by=partition_by, names=names, snapshot=snapshot, force=force,
+                layout_of(ctx), out, fmt=fmt, partition_by=partition_by, names=names, snapshot=snapshot, force=force,
                 progress=lambda name, i, n: status.update(f"exporting {name} ({i}/{n})..."),
             )
     except (ExportError, WarehouseMissing) as exc:
@@ -67,6 +65,7 @@ def export(
 
 
 def report(
+    ctx: typer.Context,
     out: Annotated[
         Optional[Path], typer.Option("--out", "-o", help="HTML file to write (default: HOME/report.html).")
     ] = None,
@@ -75,13 +74,12 @@ def report(
     """Write one self-contained HTML report (opens offline) with plots of the views."""
     import duckdb
 
-    from flows.cli import err, fail, out as console, state
-    from flows.report import write_report
+    from bi.report import write_report
     from warehouse.query import WarehouseMissing
 
     try:
         with err.status("writing report...", spinner="dots"):
-            path = write_report(state.layout, out, snapshot)
+            path = write_report(layout_of(ctx), out, snapshot)
     except WarehouseMissing as exc:
         fail(str(exc))
     except OSError as exc:

@@ -6,7 +6,7 @@ figure's JSON (data and layout) sits in its own
 inline script hand to ``Plotly.newPlot``.  Nothing is fetched from the
 network, so the file opens offline and can be mailed or archived as is.
 
-The data comes from ``warehouse.report_data`` (read-only queries in
+The data comes from ``bi.report_data`` (read-only queries in
 ``sql/report/``).  The file is written beside its destination and renamed
 over it, so a browser never loads half a report.
 """
@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from warehouse.layout import Layout
-from warehouse.report_data import ReportData, load_report_data
+from bi.report_data import ReportData, load_report_data
 
 TOP_N = 15
 LOWER_BOUND_NOTE = (
