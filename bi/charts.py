@@ -15,6 +15,7 @@ from bi.figures import (
     SMALL_SAMPLE_PAPERS,
     TOP_N,
     code_release_figure,
+    count_axis,
     palette,
     ranked_bars,
     sample_note,
@@ -50,13 +51,16 @@ def _chart(key: str, title: str, note: str, rows: list[Any], draw: Callable[[], 
 
 
 def topic_year_figure(rows: list[dict[str, Any]], colours: dict[str, str]) -> Any:
+    per_year: dict[Any, int] = {}
+    for r in rows:
+        per_year[r["year"]] = per_year.get(r["year"], 0) + int(r["n_papers"])
     return stacked_topic_bars(
         rows, colours,
         value=lambda r: int(r["n_papers"]),
         customdata=lambda r: [int(r["n_with_code"])],
         hover="%{fullData.name}<br>%{x}: %{y} papers, %{customdata[0]} with code<extra></extra>",
         title="Publications per topic per year",
-        yaxis={"title": {"text": "papers"}},
+        yaxis=count_axis("papers", list(per_year.values())),
     )
 
 

@@ -125,7 +125,7 @@ def _small_sample_key() -> Any:
     )
 
 
-def _count_axis(title: str, values: list[int]) -> dict[str, Any]:
+def count_axis(title: str, values: list[int]) -> dict[str, Any]:
     """An axis of whole counts: integer ticks only, from zero."""
     step = max(1, math.ceil(max(values, default=1) / COUNT_TICKS))
     return {"title": {"text": title}, "tick0": 0, "dtick": step, "rangemode": "tozero"}
@@ -228,7 +228,7 @@ def ranked_bars(
     ))
     fig.update_layout(**_layout(title, height=_ranked_height(len(values)),
                                 margin={"l": left_margin, "r": 40, "t": 40, "b": 50},
-                                xaxis=_count_axis(axis_title, values),
+                                xaxis=count_axis(axis_title, values),
                                 yaxis={"autorange": "reversed", "automargin": True}))
     return fig
 

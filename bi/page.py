@@ -142,8 +142,9 @@ def changes_section(changes: SnapshotChanges) -> str:
     )
     return _section(key, title, (
         f'<p class="note">Compared with {_e(against)}, the complete snapshot before this one. Papers and authors '
-        "are matched by their stable ids, rejects by file, reason and content (a reject that only moved to "
-        "another line is not a change).</p>"
+        "are matched by their stable ids (an author whose merged written forms changed can get a new id, and then shows "
+        "as removed and added), rejects by file, reason and content (a reject that only moved to another line "
+        "is not a change).</p>"
         f'<div class="columns"><div>{counts}</div><div><h3>Examples (the first few of each)</h3>'
         f"<table><thead><tr><th></th><th>change</th><th>item</th><th>detail</th></tr></thead>"
         f"<tbody>{examples}</tbody></table></div></div>"
