@@ -37,8 +37,10 @@ import pyarrow.parquet as pq
 from bi.export_target import (
     PAUSE_DURING_WRITE,
     ExportError,
-    check_out,
+    check_out_free,
+    check_out_location,
     publish,
+    recover_leftovers,
     staging_dir,
 )
 from bi.integrity import open_checked
@@ -225,13 +227,14 @@ def export_warehouse(
         raise ExportError(f"cannot partition by {partition_by!r}: use {', '.join(PARTITION_COLUMNS)}")
     datasets = select_datasets(names)
     out = Path(out).expanduser().resolve()
-    check_out(out, layout, force)
+    check_out_location(out, layout)
+    recover_leftovers(out, notice or (lambda _message: None))  # a restored OUT then counts as occupied
+    check_out_free(out, force)
 
     con, run_id, table_dir = open_checked(layout, snapshot)
     try:
         snapshot_manifest = json.loads((table_dir / SNAPSHOT_MANIFEST).read_text())
-        with staging_dir(out, notice or (lambda _message: None)) as tmp:
-            check_out(out, layout, force)  # after recovery: a restored OUT counts as occupied
+        with staging_dir(out) as tmp:
             try:
                 entries: dict[str, Any] = {}
                 for index, dataset in enumerate(datasets, start=1):

@@ -56,17 +56,12 @@ class ExportError(ValueError):
     """The export cannot be done as asked (bad name, format, an occupied or forbidden OUT, a full disk)."""
 
 
-def check_out(out: Path, layout: Layout, force: bool) -> None:
-    """Refuse an OUT inside (or containing) the data home, a non-directory, or (without ``force``) an occupied one.
+def check_out_location(out: Path, layout: Layout) -> None:
+    """Refuse an OUT inside (or containing) the data home.
 
     ``out`` and the home are both resolved, so a symlink into the home is
     refused like the path it points to.
     """
-    check_out_location(out, layout)
-    check_out_free(out, force)
-
-
-def check_out_location(out: Path, layout: Layout) -> None:
     home = layout.home.resolve()
     if out == home or home.is_relative_to(out):
         raise ExportError(f"refusing to export into {out}: it contains the data home {home}")
@@ -77,6 +72,7 @@ def check_out_location(out: Path, layout: Layout) -> None:
 
 
 def check_out_free(out: Path, force: bool) -> None:
+    """Refuse a non-directory OUT, or (without ``force``) a non-empty one."""
     if out.is_symlink() or (out.exists() and not out.is_dir()):
         raise ExportError(f"{out} exists and is not a directory")
     if out.is_dir() and any(out.iterdir()) and not force:
@@ -115,11 +111,19 @@ def _leftovers(out: Path) -> tuple[list[Path], list[Path]]:
 
 
 def recover_leftovers(out: Path, notice: Callable[[str], None]) -> None:
-    """Clean what a killed export to ``out`` left, restoring ``out`` if it was lost between the renames.
+    """Clean what killed exports to ``out`` left, restoring ``out`` if one died between its renames.
 
-    Call while holding the parent lock.  Directories still locked belong to a
-    live export and are left alone.
+    Runs before anything else looks at ``out`` (even an export that is then
+    refused cleans up).  Directories still locked belong to a live export and
+    are left alone.
     """
+    if not out.parent.is_dir():
+        return
+    with _flock(out.parent, wait=True):
+        _recover_locked(out, notice)
+
+
+def _recover_locked(out: Path, notice: Callable[[str], None]) -> None:
     staged, old = _leftovers(out)
     for path in old:
         with _flock(path, wait=False) as mine:
@@ -140,8 +144,8 @@ def recover_leftovers(out: Path, notice: Callable[[str], None]) -> None:
 
 
 @contextmanager
-def staging_dir(out: Path, notice: Callable[[str], None]) -> Iterator[Path]:
-    """A fresh, locked staging directory beside ``out``, after cleaning earlier exports' leftovers.
+def staging_dir(out: Path) -> Iterator[Path]:
+    """A fresh, locked staging directory beside ``out``.
 
     Removed on any failure; on success the caller has renamed it to ``out``
     with :func:`publish` (inside this block, so the lock is still held).
@@ -150,7 +154,6 @@ def staging_dir(out: Path, notice: Callable[[str], None]) -> Iterator[Path]:
     parent.mkdir(parents=True, exist_ok=True)
     tmp = parent / f"{TMP_PREFIX}{out.name}-{os.getpid()}-{uuid.uuid4().hex[:TAG_LENGTH]}"
     with _flock(parent, wait=True):
-        recover_leftovers(out, notice)
         tmp.mkdir()
         fd = os.open(tmp, os.O_RDONLY | os.O_DIRECTORY)
         fcntl.flock(fd, fcntl.LOCK_EX)  # before the parent lock goes: no clean-up may see it unlocked

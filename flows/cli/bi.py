@@ -47,7 +47,7 @@ def export(
             manifest = export_warehouse(
                 layout_of(ctx), out, fmt=fmt, partition_by=partition_by, names=names, snapshot=snapshot, force=force,
                 progress=lambda name, i, n: status.update(f"exporting {name} ({i}/{n})..."),
-                notice=lambda message: err.print(f"note: {message}", markup=False, highlight=False),
+                notice=lambda message: err.print(f"note: {message}", markup=False, highlight=False, soft_wrap=True),
             )
     except (ExportError, SnapshotDamaged, WarehouseMissing) as exc:
         fail(str(exc))
