@@ -182,7 +182,8 @@ def code_release_figure(overall: list[dict[str, Any]], per_topic: list[dict[str,
         name="all topics", colour=NEUTRAL_BAR, x=years, y=[float(r["code_release_rate"]) for r in dated],
         customdata=[[int(r["n_with_code"]), int(r["n_papers"]), sample_note(int(r["n_papers"]))] for r in dated],
         small=small,
-        hover="all topics, %{x}: %{y:.1%} (%{customdata[0]} of %{customdata[1]} papers) %{customdata[2]}<extra></extra>",
+        hover=("all topics, %{x}: %{y:.1%} (%{customdata[0]} of %{customdata[1]} papers) "
+               "%{customdata[2]}<extra></extra>"),
     )
     for bar in bars:  # k/n above each bar
         bar.update(text=[f"{k}/{n}" for k, n, _ in bar.customdata], textposition="outside")

@@ -142,9 +142,9 @@ def changes_section(changes: SnapshotChanges) -> str:
     )
     return _section(key, title, (
         f'<p class="note">Compared with {_e(against)}, the complete snapshot before this one. Papers and authors '
-        "are matched by their stable ids (an author whose merged written forms changed can get a new id, and then shows "
-        "as removed and added), rejects by file, reason and content (a reject that only moved to another line "
-        "is not a change).</p>"
+        "are matched by their stable ids (an author whose merged written forms changed can get a new id, and "
+        "then shows as removed and added), rejects by file, reason and content (a reject that only moved to "
+        "another line is not a change).</p>"
         f'<div class="columns"><div>{counts}</div><div><h3>Examples (the first few of each)</h3>'
         f"<table><thead><tr><th></th><th>change</th><th>item</th><th>detail</th></tr></thead>"
         f"<tbody>{examples}</tbody></table></div></div>"
@@ -160,7 +160,8 @@ def splits_section(splits: ViewTable) -> str:
         return _collapsed(key, title, f"The {splits.name} view could not be read: {splits.error}")
     if not splits.rows:
         return _collapsed(key, title, "No low-confidence splits.")
-    shown = f"the first {len(splits.rows)} of {splits.total}" if splits.total > len(splits.rows) else f"all {splits.total}"
+    n_shown = len(splits.rows)
+    shown = f"the first {n_shown} of {splits.total}" if splits.total > n_shown else f"all {splits.total}"
     return _section(key, title, (
         f'<p class="note">Listing records whose title/author boundary the parser was not sure of, {shown} '
         f"(view {_e(splits.name)}). Check them against the source; fix a wrong one with an overrides file.</p>"
@@ -192,8 +193,8 @@ def quality_section(data: ReportData) -> str:
         + "</div><div><h3>Low-confidence merges</h3>"
         + _table(
             ["written form", "merged into", "rule", "evidence", "confidence", "mentions"],
-            [[r["name_as_listed"], r["name"], r["rule"], r["evidence"], f'{float(r["confidence"]):.2f}', r["n_mentions"]]
-             for r in low_conf],
+            [[r["name_as_listed"], r["name"], r["rule"], r["evidence"], f'{float(r["confidence"]):.2f}',
+              r["n_mentions"]] for r in low_conf],
             "No low-confidence merges.", numeric=frozenset({4, 5}),
         )
         + "<h3>Table rows</h3>"

@@ -64,7 +64,10 @@ def _records(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) 
 
 def changes_since_previous(layout: Layout, run_id: str) -> SnapshotChanges:
     """Compare snapshot ``run_id`` with the complete snapshot created before it."""
-    snapshots = list_snapshots(layout)
+    try:
+        snapshots = list_snapshots(layout)
+    except (OSError, ValueError, KeyError) as exc:  # a snapshot whose manifest is unreadable or malformed
+        return SnapshotChanges(previous="?", problem=f"the snapshots cannot be listed ({exc})")
     ids = [s.run_id for s in snapshots]
     if run_id not in ids or ids.index(run_id) == 0:
         return SnapshotChanges()
@@ -83,7 +86,8 @@ def changes_since_previous(layout: Layout, run_id: str) -> SnapshotChanges:
         examples = _records(con, "changed_items", {**params, "per_kind": EXAMPLES_PER_KIND})
     except duckdb.Error as exc:  # e.g. a snapshot written by a paperhouse with other columns
         first_line = str(exc).strip().splitlines()[0]
-        return SnapshotChanges(base.previous, base.previous_created_at, problem=f"they cannot be compared ({first_line})")
+        return SnapshotChanges(base.previous, base.previous_created_at,
+                               problem=f"they cannot be compared ({first_line})")
     finally:
         con.close()
     return SnapshotChanges(base.previous, base.previous_created_at, counts=counts, examples=examples)

@@ -9,7 +9,9 @@ with SIGKILL at named pause points (``warehouse/faults.py``).
 from __future__ import annotations
 
 import hashlib
+import html
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -215,9 +217,10 @@ def forge(home):
     originals: dict[Path, tuple[bytes | None, int]] = {}
 
     def damage(path: Path, *, same_size: bool = False, text: str | None = None) -> None:
+        existed = path.exists()
         if path not in originals:
-            originals[path] = (path.read_bytes() if path.exists() else None, path.stat().st_mode if path.exists() else 0)
-        if path.exists():
+            originals[path] = (path.read_bytes() if existed else None, path.stat().st_mode if existed else 0)
+        if existed:
             os.chmod(path, 0o644)  # snapshot files may be read-only (root ignores it anyway)
         if text is not None:
             path.write_text(text)
@@ -267,14 +270,18 @@ def test_forged_tables_are_refused_by_export_and_report(home, forge, tmp_path):
     assert not out.exists() and hidden(tmp_path) == []
 
 
-def test_a_forged_previous_snapshot_is_not_compared(home, forge, tmp_path):
+def test_a_forged_previous_snapshot_is_not_compared(home, forge):
+    from bi.page import changes_section
+    from bi.report_data import load_report_data
+
     older = list_snapshots(home)[0].run_id
     forge(home.snapshot(older) / "rejects.parquet", same_size=False)
-    result = invoke("--home", str(home.home), "report", "-o", str(tmp_path / "r.html"))
-    assert result.exit_code == 0, result.output  # the reported snapshot is intact
-    text = " ".join((tmp_path / "r.html").read_text(encoding="utf-8").split())
-    assert f"Not compared with snapshot {older}" in text
-    assert "its files fail the manifest check (rejects.parquet has" in text
+    data = load_report_data(home)  # the reported snapshot is intact: the report goes on
+    assert data.changes.counts == [] and data.changes.examples == []  # nothing read from the forged one
+    text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", changes_section(data.changes))).split())
+    created = list_snapshots(home)[0].manifest["created_at"]
+    assert text.startswith(f"Since the previous snapshot Not compared with snapshot {older} (created {created}): "
+                           "its files fail the manifest check (rejects.parquet has "), text
 
 
 def test_malformed_or_extra_snapshot_files_are_one_line(home, forge, tmp_path):
@@ -284,6 +291,14 @@ def test_malformed_or_extra_snapshot_files_are_one_line(home, forge, tmp_path):
     line = refused(invoke("--home", str(home.home), "export", str(tmp_path / "bi")), current)
     assert "extra.parquet is not listed in _snapshot.json" in line
     (snapshot_dir / "extra.parquet").unlink()
+
+    from bi.report_data import load_report_data
+
+    older = list_snapshots(home)[0].run_id
+    forge(home.snapshot(older) / "_snapshot.json", text="{ not json")  # an old snapshot's manifest
+    changes = load_report_data(home).changes  # the report on the intact current snapshot goes on
+    assert changes.counts == [] and changes.problem.startswith("the snapshots cannot be listed")
+
     forge(snapshot_dir / "_snapshot.json", text="{ not json")
     result = invoke("--home", str(home.home), "report", "-o", str(tmp_path / "r.html"))
     assert result.exit_code == 1 and len(lines(result)) == 1, result.output

@@ -294,7 +294,8 @@ def test_empty_sections_are_one_line(sample_report):
         assert section["class"] == "collapsed" and section["charts"] == [], key
         assert section["tags"] == ["h2", "p"], key  # a heading and one sentence: no plot, no table
     assert page.section_text("rejects-by-reason") == "Rejected records No rejected records."
-    assert page.section_text("since-previous") == "Since the previous snapshot No previous snapshot: this is the first one."
+    assert page.section_text("since-previous") == (
+        "Since the previous snapshot No previous snapshot: this is the first one.")
     if not splits_shipped:  # a catalog without the view (an older snapshot): one line says so
         assert "has no low_confidence_splits view" in page.section_text("low-confidence-splits")
     for key in CHARTS:
@@ -397,9 +398,11 @@ def test_low_confidence_splits_table_when_the_view_exists(tmp_path):
 def test_data_quality_section(quality_home):
     layout = Layout.at(quality_home)
     first = list_snapshots(layout)[0].run_id
+    report_file = quality_home / "report.html"  # the default destination
+    report_file.write_text("old report")
     result = runner.invoke(app, ["--home", str(quality_home), "report", "--snapshot", first], catch_exceptions=False)
     assert result.exit_code == 0, result.output
-    report_file = quality_home / "report.html"  # the default destination
+    assert report_file.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")  # replaced whole
     assert [p.name for p in quality_home.iterdir() if p.name.startswith(".")] == []  # no temporary left
     page = parse(report_file)
     figs = figures(page)
@@ -426,14 +429,7 @@ def test_data_quality_section(quality_home):
     assert "2 rejected records" in text
 
 
-def test_report_replaces_the_old_file_and_fails_cleanly(quality_home, tmp_path):
-    out = tmp_path / "r.html"
-    out.write_text("old report")
-    result = runner.invoke(app, ["--home", str(quality_home), "report", "-o", str(out)], catch_exceptions=False)
-    assert result.exit_code == 0
-    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["r.html"]
-
+def test_report_without_a_warehouse_fails_cleanly(tmp_path):
     missing = runner.invoke(app, ["--home", str(tmp_path / "nothing"), "report"], catch_exceptions=False)
     assert missing.exit_code == 1
     assert [line for line in missing.output.splitlines() if line.strip()] == [
