@@ -9,6 +9,10 @@ take the directories as bound parameters: no SQL is built from a path.
 "Previous" is the complete snapshot created just before the one reported on
 (``warehouse.snapshots.list_snapshots`` order), which is what a reader of the
 report means by "since last time", also for a report on an older snapshot.
+``created_at`` has one-second resolution and ``list_snapshots`` breaks ties
+by run id (a hash), so two runs published within one second would be
+compared the wrong way round; :func:`snapshots_oldest_first` breaks such ties
+by when each manifest (the snapshot's commit point) was written.
 Its files pass the same manifest check as the reported snapshot's; if they
 do not, the section says so in one line rather than comparing with them.
 """
@@ -24,7 +28,7 @@ import duckdb
 from bi.integrity import check_snapshot_files
 from bi.report_sql import report_sql
 from warehouse.layout import Layout
-from warehouse.snapshots import list_snapshots
+from warehouse.snapshots import MANIFEST, Snapshot, list_snapshots
 
 #: Examples listed per entity and kind of change (the counts are always complete).
 EXAMPLES_PER_KIND = 10
@@ -62,10 +66,21 @@ def _records(con: duckdb.DuckDBPyConnection, name: str, params: dict[str, Any]) 
     return [dict(zip(columns, row)) for row in relation.fetchall()]
 
 
+def snapshots_oldest_first(layout: Layout) -> list[Snapshot]:
+    """Complete snapshots by creation, ties within ``created_at``'s second broken by manifest write time."""
+    def commit_time(snapshot: Snapshot) -> int:
+        try:
+            return (snapshot.path / MANIFEST).stat().st_mtime_ns
+        except OSError:
+            return 0
+
+    return sorted(list_snapshots(layout), key=lambda s: (s.manifest["created_at"], commit_time(s), s.run_id))
+
+
 def changes_since_previous(layout: Layout, run_id: str) -> SnapshotChanges:
     """Compare snapshot ``run_id`` with the complete snapshot created before it."""
     try:
-        snapshots = list_snapshots(layout)
+        snapshots = snapshots_oldest_first(layout)
     except (OSError, ValueError, KeyError) as exc:  # a snapshot whose manifest is unreadable or malformed
         return SnapshotChanges(previous="?", problem=f"the snapshots cannot be listed ({exc})")
     ids = [s.run_id for s in snapshots]

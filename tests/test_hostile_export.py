@@ -34,6 +34,7 @@ from flows.cli import app
 from tests.conftest import paperhouse_exe, plain_ingest, write_listing
 from warehouse.faults import PAUSE_AT_ENV, PAUSE_FILE_ENV
 from warehouse.layout import Layout
+from bi.snapshot_diff import snapshots_oldest_first
 from warehouse.snapshots import list_snapshots
 
 runner = CliRunner()
@@ -252,7 +253,7 @@ def refused(result, run_id: str) -> str:
 
 def test_forged_tables_are_refused_by_export_and_report(home, forge, tmp_path):
     current = home.current_run_id()
-    older = list_snapshots(home)[0].run_id
+    older = snapshots_oldest_first(home)[0].run_id
     out = tmp_path / "bi"
     report_file = tmp_path / "report.html"
 
@@ -274,12 +275,12 @@ def test_a_forged_previous_snapshot_is_not_compared(home, forge):
     from bi.page import changes_section
     from bi.report_data import load_report_data
 
-    older = list_snapshots(home)[0].run_id
+    older = snapshots_oldest_first(home)[0].run_id
     forge(home.snapshot(older) / "rejects.parquet", same_size=False)
     data = load_report_data(home)  # the reported snapshot is intact: the report goes on
     assert data.changes.counts == [] and data.changes.examples == []  # nothing read from the forged one
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", changes_section(data.changes))).split())
-    created = list_snapshots(home)[0].manifest["created_at"]
+    created = snapshots_oldest_first(home)[0].manifest["created_at"]
     assert text.startswith(f"Since the previous snapshot Not compared with snapshot {older} (created {created}): "
                            "its files fail the manifest check (rejects.parquet has "), text
 
@@ -294,7 +295,7 @@ def test_malformed_or_extra_snapshot_files_are_one_line(home, forge, tmp_path):
 
     from bi.report_data import load_report_data
 
-    older = list_snapshots(home)[0].run_id
+    older = snapshots_oldest_first(home)[0].run_id
     forge(home.snapshot(older) / "_snapshot.json", text="{ not json")  # an old snapshot's manifest
     changes = load_report_data(home).changes  # the report on the intact current snapshot goes on
     assert changes.counts == [] and changes.problem.startswith("the snapshots cannot be listed")

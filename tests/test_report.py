@@ -13,13 +13,12 @@ import pytest
 from typer.testing import CliRunner
 
 from bi.figures import SMALL_SAMPLE_PAPERS
-from bi.snapshot_diff import EXAMPLES_PER_KIND, changes_since_previous
+from bi.snapshot_diff import EXAMPLES_PER_KIND, changes_since_previous, snapshots_oldest_first
 from flows.cli import app
 from tests.conftest import plain_ingest, write_listing
 from warehouse.catalog import view_files
 from warehouse.layout import Layout
 from warehouse.query import open_readonly, run_query
-from warehouse.snapshots import list_snapshots
 
 runner = CliRunner()
 
@@ -149,22 +148,24 @@ def sample_report(sample_warehouse, tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def two_snapshots(tmp_path_factory) -> Layout:
-    """A home whose profile was ingested, then changed and ingested again: two snapshots."""
+def two_snapshots(tmp_path_factory) -> tuple[Layout, dict]:
+    """A home whose profile was ingested, then changed and ingested again: two snapshots (and the second run's
+    summary)."""
     root = tmp_path_factory.mktemp("changes")
     listing = root / "inbox" / "profile.txt"
     write_listing(listing, QUALITY_LISTING)
-    plain_ingest(root / "home", [root / "inbox"])
+    first, _ = plain_ingest(root / "home", [root / "inbox"])
     write_listing(listing, LATER_LISTING)
-    _, layout = plain_ingest(root / "home", [root / "inbox"])
-    assert len(list_snapshots(layout)) == 2
-    return layout
+    second, layout = plain_ingest(root / "home", [root / "inbox"])
+    # published in this order, very likely within one second (created_at's resolution)
+    assert [s.run_id for s in snapshots_oldest_first(layout)] == [first["run_id"], second["run_id"]]
+    return layout, second
 
 
 @pytest.fixture(scope="module")
 def quality_home(two_snapshots) -> Path:
     """The first of the two snapshots: rejects and a low-confidence merge."""
-    return two_snapshots.home
+    return two_snapshots[0].home
 
 
 def test_the_report_is_self_contained(sample_report):
@@ -307,8 +308,8 @@ def _ids(path: Path, column: str) -> set:
 
 
 def test_changes_since_the_previous_snapshot(two_snapshots):
-    layout = two_snapshots
-    before, after = [s.path for s in list_snapshots(layout)]
+    layout, summary = two_snapshots
+    before, after = [s.path for s in snapshots_oldest_first(layout)]
     page = report(layout.home)
     text = page.section_text("since-previous")
     assert page.sections["since-previous"]["class"] is None
@@ -326,6 +327,7 @@ def test_changes_since_the_previous_snapshot(two_snapshots):
     for entity, (n_before, n_after, added, removed) in expected.items():
         assert f"{entity} {n_before:,} {n_after:,} +{added:,} −{removed:,}" in text, (entity, text)
     assert expected["papers"][2:] == (1, 1) and expected["rejects"][2:] == (1, 1)  # what the listings changed
+    assert (summary["papers_added"], summary["papers_removed"]) == expected["papers"][2:]  # the ingest agrees
 
     # the examples name what changed
     assert "papers added Seeing Further With Lenses 2024 · cs.CV" in text
@@ -339,7 +341,8 @@ def test_changes_since_the_previous_snapshot(two_snapshots):
 
 
 def test_change_examples_are_capped(two_snapshots):
-    changes = changes_since_previous(two_snapshots, list_snapshots(two_snapshots)[-1].run_id)
+    layout, _ = two_snapshots
+    changes = changes_since_previous(layout, layout.current_run_id())
     kinds = {(r["entity"], r["change"]) for r in changes.examples}
     for kind in kinds:
         assert sum((r["entity"], r["change"]) == kind for r in changes.examples) <= EXAMPLES_PER_KIND
@@ -397,7 +400,7 @@ def test_low_confidence_splits_table_when_the_view_exists(tmp_path):
 
 def test_data_quality_section(quality_home):
     layout = Layout.at(quality_home)
-    first = list_snapshots(layout)[0].run_id
+    first = snapshots_oldest_first(layout)[0].run_id
     report_file = quality_home / "report.html"  # the default destination
     report_file.write_text("old report")
     result = runner.invoke(app, ["--home", str(quality_home), "report", "--snapshot", first], catch_exceptions=False)
