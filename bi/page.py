@@ -52,6 +52,7 @@ section.collapsed h2 { font-size: 16px; margin: 0; white-space: nowrap; }
 section.collapsed p { margin: 0; }
 .note { color: #57606a; margin: 0 0 8px; font-size: 14px; }
 .chart { width: 100%; }
+.narrow { max-width: 560px; }
 .columns { display: grid; grid-template-columns: 1fr 1fr; gap: 24px; }
 table { border-collapse: collapse; font-size: 14px; width: 100%; }
 th, td { text-align: left; padding: 4px 10px; border-bottom: 1px solid #eaeef2; vertical-align: top; }
@@ -131,24 +132,36 @@ def changes_section(changes: SnapshotChanges) -> str:
         return _collapsed(key, title, f"No papers, authors or rejects added or removed since {against}.")
     counts = _table(
         ["", "before", "now", "added", "removed"],
-        [[r["entity"], f'{r["n_before"]:,}', f'{r["n_after"]:,}', f'+{r["n_added"]:,}', f'−{r["n_removed"]:,}']
-         for r in changes.counts],
+        [[r["entity"], f'{r["n_before"]:,}', f'{r["n_after"]:,}', _signed("+", r["n_added"]),
+          _signed("−", r["n_removed"])] for r in changes.counts],
         "nothing to compare", numeric=frozenset({1, 2, 3, 4}),
-    )
-    examples = "".join(
-        f'<tr><td>{_e(r["entity"])}</td><td class="{_e(r["change"])}">{_e(r["change"])}</td>'
-        f'<td>{_e(r["item"])}</td><td>{_e(r["detail"])}</td></tr>'
-        for r in changes.examples
     )
     return _section(key, title, (
         f'<p class="note">Compared with {_e(against)}, the complete snapshot before this one. Papers and authors '
         "are matched by their stable ids (an author whose merged written forms changed can get a new id, and "
         "then shows as removed and added), rejects by file, reason and content (a reject that only moved to "
         "another line is not a change).</p>"
-        f'<div class="columns"><div>{counts}</div><div><h3>Examples (the first few of each)</h3>'
-        f"<table><thead><tr><th></th><th>change</th><th>item</th><th>detail</th></tr></thead>"
-        f"<tbody>{examples}</tbody></table></div></div>"
+        f'<div class="narrow">{counts}</div><h3>Examples</h3>{_examples(changes)}'
     ))
+
+
+def _signed(sign: str, n: int) -> str:
+    return f"{sign}{n:,}" if n else "0"
+
+
+def _examples(changes: SnapshotChanges) -> str:
+    """One row per (entity, change): the first few items, and how many more there are."""
+    rows = []
+    for count in changes.counts:
+        for change, n in (("added", count["n_added"]), ("removed", count["n_removed"])):
+            items = [r for r in changes.examples if r["entity"] == count["entity"] and r["change"] == change]
+            if not n:
+                continue
+            shown = "; ".join(f'{r["item"]} ({r["detail"]})' for r in items)
+            more = f"; and {n - len(items):,} more" if n > len(items) else ""
+            rows.append(f'<tr><td>{_e(count["entity"])}</td><td class="{change}">{change}</td>'
+                        f"<td>{_e(shown + more)}</td></tr>")
+    return f"<table><tbody>{''.join(rows)}</tbody></table>"
 
 
 def splits_section(splits: ViewTable) -> str:
