@@ -65,10 +65,18 @@ def check_out_location(out: Path, layout: Layout) -> None:
     home = layout.home.resolve()
     if out == home or home.is_relative_to(out):
         raise ExportError(f"refusing to export into {out}: it contains the data home {home}")
-    if out.is_relative_to(home):
-        raise ExportError(
-            f"refusing to export into {out}: it is inside the data home {home} (choose a directory outside it)"
-        )
+    # the home's parts may be symlinks to other disks: their real places are the home too
+    for part in (home, *(p.resolve() for p in _home_parts(layout) if p.is_symlink())):
+        if out.is_relative_to(part):
+            raise ExportError(
+                f"refusing to export into {out}: it is inside the data home {home} (choose a directory outside it)"
+            )
+
+
+def _home_parts(layout: Layout) -> list[Path]:
+    """The directories of a data home that a user may have linked elsewhere."""
+    return [layout.inbox, layout.warehouse, layout.snapshots, layout.downloads, layout.overrides.parent,
+            layout.prefect_home]
 
 
 def check_out_free(out: Path, force: bool) -> None:

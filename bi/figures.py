@@ -91,24 +91,25 @@ def _sample_split_bars(
     *, name: str, colour: str, x: list[Any], y: list[float], customdata: list[list[Any]], small: list[bool],
     hover: str,
 ) -> list[Any]:
-    """One series of bars as two traces, plain and hatched (small samples), sharing one legend entry.
+    """One series of bars as plain and hatched (small-sample) traces under one plain legend entry.
 
     A single trace with per-bar patterns would show its first bar's pattern
-    in the legend; two traces in one legend group keep the legend swatch
-    plain and toggle together.
+    in the legend, and Plotly leaves a trace without points out of the
+    legend; so the entry is its own pointless trace in the series' colour, and
+    the traces with points join its legend group (they toggle together).
     """
     import plotly.graph_objects as go
 
-    traces = []
+    traces = [go.Bar(name=name, legendgroup=name, x=[None], y=[None], marker={"color": colour}, hoverinfo="skip")]
     for hatched in (False, True):
         keep = [i for i, flag in enumerate(small) if flag == hatched]
-        if hatched and not keep:
+        if not keep:
             continue
         marker: dict[str, Any] = {"color": colour}
         if hatched:
             marker["pattern"] = {"shape": SMALL_SAMPLE_PATTERN, **SMALL_SAMPLE_PATTERN_STYLE}
         traces.append(go.Bar(
-            name=name, legendgroup=name, showlegend=not hatched,
+            name=name, legendgroup=name, showlegend=False,
             x=[x[i] for i in keep], y=[y[i] for i in keep], customdata=[customdata[i] for i in keep],
             marker=marker, hovertemplate=hover,
         ))
@@ -185,7 +186,7 @@ def code_release_figure(overall: list[dict[str, Any]], per_topic: list[dict[str,
         hover=("all topics, %{x}: %{y:.1%} (%{customdata[0]} of %{customdata[1]} papers) "
                "%{customdata[2]}<extra></extra>"),
     )
-    for bar in bars:  # k/n above each bar
+    for bar in bars[1:]:  # k/n above each bar (the first is the legend entry)
         bar.update(text=[f"{k}/{n}" for k, n, _ in bar.customdata], textposition="outside")
     fig.add_traces(bars)
     if any(small):

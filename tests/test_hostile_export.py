@@ -108,6 +108,15 @@ def test_out_inside_the_data_home_is_refused(home, tmp_path):
         assert result.exit_code == 1, out
         assert len(lines(result)) == 1 and lines(result)[0].startswith("error: refusing to export into "), result.output
         assert "inside the data home" in lines(result)[0]
+    elsewhere = tmp_path / "other-disk" / "downloads"  # a part of the home kept on another disk
+    elsewhere.mkdir(parents=True)
+    home.downloads.symlink_to(elsewhere, target_is_directory=True)
+    try:
+        result = invoke("--home", str(home.home), "export", str(elsewhere / "x"), "--tables", "topics")
+    finally:
+        home.downloads.unlink()
+    assert result.exit_code == 1 and "inside the data home" in result.output
+    assert not (elsewhere / "x").exists()
     for out in (home.home, home.home.parent):  # the home itself, or a directory holding it
         result = invoke("--home", str(home.home), "export", str(out), "--force", "--tables", "topics")
         assert result.exit_code == 1 and len(lines(result)) == 1 and "contains the data home" in result.output
