@@ -37,6 +37,7 @@ import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
 from warehouse.catalog import view_files
+from warehouse.dictionary import describe_dataset
 from warehouse.fileio import fsync_path, sha256_file
 from warehouse.layout import Layout
 from warehouse.query import open_readonly
@@ -316,9 +317,12 @@ def _export_one(con, dataset: Dataset, root: Path, fmt: str, partition_by: str |
         if partition:
             entry["partition"] = {partition: _partition_value(relative, partition, schema.field(partition).type)}
         files.append(entry)
+    described = describe_dataset(dataset.name)  # the data dictionary (sql/dictionary.yml)
+    descriptions = {c.name: c.description for c in described.columns} if described else {}
     result: dict[str, Any] = {
         "kind": dataset.kind,
         "grain": dataset.grain,
+        "description": described.description if described else "",
         "path": f"{dataset.name}/",
         "rows": sum(f["rows"] for f in files),
         "bytes": sum(f["bytes"] for f in files),
@@ -328,6 +332,7 @@ def _export_one(con, dataset: Dataset, root: Path, fmt: str, partition_by: str |
                 "name": field.name,
                 "type": SQL_TYPES[field.type],
                 "arrow_type": str(field.type),
+                "description": descriptions.get(field.name, ""),
                 **({"partition_column": True} if field.name == partition else {}),
             }
             for field in schema
