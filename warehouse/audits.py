@@ -34,7 +34,8 @@ from typing import Any
 import duckdb
 
 from warehouse.dictionary import DataTest, Dataset, Dictionary, load_dictionary, render_sql
-from warehouse.query import check_read_only
+from warehouse.layout import Layout
+from warehouse.query import check_read_only, open_readonly
 
 AUDIT_DIR = "audits"
 TEMPLATE_DIR = "generic"
@@ -222,18 +223,24 @@ def _shipped_audits() -> tuple[Audit, ...]:
 
 
 def run_audit(con: duckdb.DuckDBPyConnection, audit: Audit) -> AuditResult:
-    """Run one audit and keep a sample of its rows.  The rows are counted only when there are
-    more than the sample: a passing audit, the common case, is one query that returns nothing."""
+    """Run one audit and keep a sample of its rows.  The rows are counted (by a second query)
+    only when there are more than the sample: a passing audit, the common case, is one query
+    that returns nothing."""
     started = time.perf_counter()
     try:
-        relation = con.sql(audit.sql, params=audit.params or None)
-        columns = tuple(relation.columns)
-        sample = relation.limit(SAMPLE_ROWS).fetchall()
+        result = con.execute(audit.sql, audit.params or None)
+        columns = tuple(d[0] for d in result.description or ())
+        sample = result.fetchmany(SAMPLE_ROWS)
         count = len(sample)
         if count == SAMPLE_ROWS:
-            ((count,),) = relation.aggregate("count(*)").fetchall()
+            con.abort()  # drop the rest of this result before the count runs on the connection
+            ((count,),) = con.sql(audit.sql, params=audit.params or None).aggregate("count(*)").fetchall()
     except duckdb.Error as exc:
         message = " ".join(str(exc).split())
+        try:
+            con.abort()  # a result that failed half-way must not block the next audit
+        except duckdb.Error:
+            pass
         return AuditResult(audit, 0, seconds=time.perf_counter() - started, error=message)
     return AuditResult(audit, count, columns, tuple(sample), time.perf_counter() - started)
 
@@ -254,6 +261,15 @@ def run_audits(con: duckdb.DuckDBPyConnection, names: Iterable[str] | None = Non
             raise KeyError(f"unknown audit {unknown[0]!r}")
         audits = [by_name[n] for n in wanted]
     return [run_audit(con, audit) for audit in audits]
+
+
+def audit_snapshot(layout: Layout, run_id: str | None = None) -> list[AuditResult]:
+    """Every audit on snapshot ``run_id`` (default: the current one), read-only and locked down."""
+    con = open_readonly(layout, run_id)
+    try:
+        return run_audits(con)
+    finally:
+        con.close()
 
 
 def failures(results: Iterable[AuditResult]) -> list[AuditResult]:

@@ -19,12 +19,13 @@ from flows.cli.common import fail, layout_of, out
 DESCRIBE_FORMATS = ("text", "json")
 #: Widest a sample cell is printed (abstracts and raw rejects are long).
 SAMPLE_CELL_WIDTH = 48
+#: Indent of a failure's details under its FAIL line.
+DETAIL_INDENT = 6
 #: ``describe``: how the free width is shared between descriptions and test labels.
 DESCRIPTION_SHARE, TESTS_SHARE = 3, 1
 
 
 def describe(
-    ctx: typer.Context,
     name: Annotated[Optional[str], typer.Argument(help="A table or view (default: all of them).", show_default=False)] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="text or json.")] = "text",
 ) -> None:
@@ -126,14 +127,20 @@ def _print_result(result: Any) -> None:
     if result.passed:
         out.print(f"[green]PASS[/green]  {result.name}", highlight=False)
         return
+    from rich.padding import Padding
+    from rich.text import Text
+
+    def indented(text: str) -> Padding:
+        return Padding(Text(text), (0, 0, 0, DETAIL_INDENT))
+
     if result.error is not None:
         out.print(f"[red]FAIL[/red]  {result.name}: the audit could not run", highlight=False)
-        out.print(f"      {result.error}", markup=False, highlight=False, soft_wrap=True)
+        out.print(indented(result.error))
         return
     rows = "row" if result.failing_rows == 1 else "rows"
     out.print(f"[red]FAIL[/red]  {result.name}: {result.failing_rows} offending {rows}", highlight=False)
-    out.print(f"      checks: {result.audit.checks}", markup=False, highlight=False)
-    out.print(f"      source: {result.audit.source}", markup=False, highlight=False)
+    out.print(indented(f"checks: {result.audit.checks}"))
+    out.print(indented(f"source: {result.audit.source}"))
     out.print(_sample_table(result), markup=False)
 
 
@@ -150,4 +157,4 @@ def _sample_table(result: Any) -> Any:
         table.add_column(column, no_wrap=True, overflow="ellipsis", max_width=SAMPLE_CELL_WIDTH)
     for row in result.sample:
         table.add_row(*("NULL" if v is None else str(v) for v in row))
-    return Padding(table, (0, 0, 0, 6))
+    return Padding(table, (0, 0, 0, DETAIL_INDENT))
