@@ -99,13 +99,18 @@ def _header(text: str, where: str) -> dict[str, str]:
 
 
 def _single_select(text: str, where: str) -> str:
-    """The query of ``text``, refused unless it is exactly one reading statement."""
+    """``text``, refused unless it is exactly one reading statement (the same type check as
+    analyst SQL, :func:`warehouse.query.check_read_only`)."""
     try:
-        statements = check_read_only(text)
-    except ValueError as exc:
-        raise AuditDefinitionError(f"{where}: {exc}") from exc
+        statements = duckdb.extract_statements(text)
+    except duckdb.Error as exc:
+        raise AuditDefinitionError(f"{where}: {' '.join(str(exc).split())}") from exc
     if len(statements) != 1:
         raise AuditDefinitionError(f"{where} must hold one query, found {len(statements)}")
+    try:
+        check_read_only(text)
+    except ValueError as exc:  # QueryRefused
+        raise AuditDefinitionError(f"{where}: {exc}") from exc
     return text
 
 

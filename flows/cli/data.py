@@ -100,9 +100,8 @@ def check(
 
     try:
         con = open_readonly(layout_of(ctx), snapshot)
-    except WarehouseMissing as exc:
-        fail(str(exc))
-    except duckdb.Error as exc:
+    except (WarehouseMissing, duckdb.Error, OSError, ValueError, RuntimeError) as exc:
+        # a missing, damaged or unreadable snapshot: whatever the read path reports, one line
         fail(" ".join(str(exc).split()))
     try:
         ((run_id,),) = con.execute("SELECT run_id FROM paperhouse_snapshot").fetchall()
