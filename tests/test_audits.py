@@ -376,6 +376,17 @@ def test_check_names_the_failures_and_shows_a_sample(snapshot_copy, originals):
     assert "PASS  papers.paper_id.unique" in result.output
 
 
+def test_check_can_skip_the_view_audits(sample_warehouse):
+    views = {d.name for d in load_dictionary().of_kind("view")}
+    skipped = {a.name for a in all_audits()} - {a.name for a in all_audits() if a.scope != "view"}
+    assert skipped and {name.split(".")[0] for name in skipped} <= views
+    result = runner.invoke(app, ["--home", str(sample_warehouse["layout"].home), "check", "--no-views"], catch_exceptions=False)
+    assert result.exit_code == 0
+    n = len(all_audits()) - len(skipped)
+    assert f"{n} audits on snapshot" in result.output and f"{n} passed" in result.output
+    assert not any(f"PASS  {name}" in result.output for name in skipped)
+
+
 def test_check_without_the_snapshot_is_one_line(snapshot_copy, tmp_path):
     for args in (["--home", str(snapshot_copy.home), "check", "--snapshot", "nope"], ["--home", str(tmp_path), "check"]):
         result = runner.invoke(app, args, catch_exceptions=False)

@@ -91,6 +91,9 @@ def _print_dataset(dataset: Any) -> None:
 def check(
     ctx: typer.Context,
     snapshot: Annotated[Optional[str], typer.Option(help="Check an older snapshot by run id.")] = None,
+    views: Annotated[
+        bool, typer.Option("--views/--no-views", help="Also audit the aggregate views (they cost as much as the views).")
+    ] = True,
 ) -> None:
     """Run the data tests (sql/audits/ and the dictionary's tests) on a snapshot; exit 1 if any fails."""
     import duckdb
@@ -105,7 +108,7 @@ def check(
         fail(" ".join(str(exc).split()))
     try:
         ((run_id,),) = con.execute("SELECT run_id FROM paperhouse_snapshot").fetchall()
-        results = run_audits(con)
+        results = run_audits(con, include_views=views)
     finally:
         con.close()
     for result in results:
