@@ -232,7 +232,7 @@ def _mapping(value: Any, where: str) -> Mapping[str, Any]:
 
 
 def _unknown_keys(value: Mapping[str, Any], allowed: frozenset[str], where: str) -> None:
-    extra = sorted(set(value) - allowed)
+    extra = sorted(str(key) for key in set(value) - allowed)  # YAML keys need not be strings
     if extra:
         raise DictionaryError(f"{where}: unknown key {extra[0]!r} (allowed: {', '.join(sorted(allowed))})")
 
