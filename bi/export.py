@@ -46,6 +46,7 @@ from bi.export_target import (
 from bi.integrity import open_checked
 from bi.oserrors import is_out_of_space
 from warehouse.catalog import view_files
+from warehouse.dictionary import describe_dataset
 from warehouse.faults import pause_point
 from warehouse.fileio import fsync_path, sha256_file
 from warehouse.layout import Layout
@@ -299,9 +300,12 @@ def _export_one(con, dataset: Dataset, root: Path, fmt: str, partition_by: str |
         if partition:
             entry["partition"] = {partition: _partition_value(relative, partition, schema.field(partition).type)}
         files.append(entry)
+    described = describe_dataset(dataset.name)  # the data dictionary (sql/dictionary.yml)
+    descriptions = {c.name: c.description for c in described.columns} if described else {}
     result: dict[str, Any] = {
         "kind": dataset.kind,
         "grain": dataset.grain,
+        "description": described.description if described else "",
         "path": f"{dataset.name}/",
         "rows": sum(f["rows"] for f in files),
         "bytes": sum(f["bytes"] for f in files),
@@ -311,6 +315,7 @@ def _export_one(con, dataset: Dataset, root: Path, fmt: str, partition_by: str |
                 "name": field.name,
                 "type": SQL_TYPES[field.type],
                 "arrow_type": str(field.type),
+                "description": descriptions.get(field.name, ""),
                 **({"partition_column": True} if field.name == partition else {}),
             }
             for field in schema
