@@ -294,10 +294,6 @@ def test_sql_text_only_embeds_checked_names():
         render_sql("SELECT {{missing}}", {})
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "flows/runid.py (the lead's) must fingerprint the dictionary: add 'warehouse.dictionary' to "
-    "PUBLISH_MODULES and hash sql/dictionary.yml with the view files; then delete this xfail"
-))
 def test_the_dictionary_is_part_of_the_publish_fingerprint():
     """The dictionary decides the published schemas and comments: editing it must change the run id,
     or a re-run would say 'inputs unchanged' and keep the old tables."""
