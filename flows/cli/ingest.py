@@ -89,8 +89,15 @@ def ingest(
         http_timeout=http_timeout, accept_shrink=accept_shrink,
     )
     try:
-        with err.status("ingesting (Prefect flow paperhouse-ingest)...", spinner="dots"):
-            summary = run_flow(home=str(layout.home), options=options, distributed=distributed)
+        from flows import progress
+        from flows.cli.progress_display import RichReporter
+
+        with RichReporter(err) as reporter:
+            progress.install(reporter)
+            try:
+                summary = run_flow(home=str(layout.home), options=options, distributed=distributed)
+            finally:
+                progress.install(None)
     except (SourceError, FormatAlarm, ShrinkRefused, WarehouseBusy, OverrideError, OverrideFileError, AuditsFailed,
             OSError) as exc:
         fail(str(exc))
