@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from decimal import Decimal
 from typing import IO, Any
 
@@ -76,7 +76,32 @@ def json_value(value: Any) -> Any:
         return {str(k): json_value(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [json_value(v) for v in value]
+    if _is_interval(value):
+        return interval_text(value)
     return str(value)
+
+
+def interval_text(value: Any) -> str:
+    """An Arrow month-day-nano interval the way DuckDB prints one (``1 year 2 months 3 days 04:05:06.5``)."""
+    months, days, nanos = value.months, value.days, value.nanoseconds
+    parts = []
+    years, months = divmod(months, 12) if months >= 0 else (-((-months) // 12), -((-months) % 12))
+    for amount, unit in ((years, "year"), (months, "month"), (days, "day")):
+        if amount:
+            parts.append(f"{amount} {unit}{'' if abs(amount) == 1 else 's'}")
+    if nanos or not parts:
+        sign, nanos = ("-", -nanos) if nanos < 0 else ("", nanos)
+        seconds, fraction = divmod(nanos, 1_000_000_000)
+        hours, rest = divmod(seconds, 3600)
+        text = f"{sign}{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
+        if fraction:
+            text += ("." + f"{fraction:09d}").rstrip("0")
+        parts.append(text)
+    return " ".join(parts)
+
+
+def _is_interval(value: Any) -> bool:
+    return all(hasattr(value, name) for name in ("months", "days", "nanoseconds"))
 
 
 def blob_text(data: bytes) -> str:
@@ -94,8 +119,8 @@ def display_value(value: Any) -> str:
         return json.dumps(json_value(value), ensure_ascii=False)
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
-    if isinstance(value, (date, time, timedelta, Decimal)):
-        return str(value)
+    if _is_interval(value):
+        return interval_text(value)
     return str(value)
 
 
@@ -139,6 +164,8 @@ def _csv_text(value: Any) -> str:
         return blob_text(bytes(value))
     if isinstance(value, (dict, list, tuple)):
         return json.dumps(json_value(value), ensure_ascii=False)
+    if _is_interval(value):
+        return interval_text(value)
     return str(value)
 
 
@@ -165,8 +192,10 @@ def _json_column(column: pa.Array) -> pa.Array:
         return pc.cast(column, pa.float64())
     if pa.types.is_binary(dtype) or pa.types.is_large_binary(dtype) or pa.types.is_fixed_size_binary(dtype):
         return _as_text(column, lambda v: blob_text(bytes(v)))
-    if pa.types.is_map(dtype) or pa.types.is_interval(dtype) or pa.types.is_duration(dtype):
-        return _as_text(column, lambda v: json.dumps(json_value(v), ensure_ascii=False) if isinstance(v, list) else str(v))
+    if pa.types.is_interval(dtype) or pa.types.is_duration(dtype):
+        return _as_text(column, lambda v: interval_text(v) if _is_interval(v) else str(v))
+    if pa.types.is_map(dtype):  # Polars has no map type: the pairs as a JSON text
+        return _as_text(column, lambda v: json.dumps(json_value(v), ensure_ascii=False))
     return column
 
 
@@ -193,10 +222,10 @@ def write_csv(stream: Stream, out: IO[bytes]) -> int:
                 writer = pacsv.CSVWriter(out, ready.schema, write_options=CSV_OPTIONS)
             writer.write_batch(ready)
             rows += batch.num_rows
-        if writer is None:  # no rows: still the header
-            empty = csv_batch(stream.schema.empty_table().to_batches()[0]) if stream.schema.names else None
-            if empty is not None:
-                writer = pacsv.CSVWriter(out, empty.schema, write_options=CSV_OPTIONS)
+        if writer is None and stream.schema.names:  # no rows: still the header
+            empty = pa.RecordBatch.from_arrays(
+                [pa.array([], type=field.type) for field in stream.schema], schema=stream.schema)
+            writer = pacsv.CSVWriter(out, csv_batch(empty).schema, write_options=CSV_OPTIONS)
     finally:
         if writer is not None:
             writer.close()

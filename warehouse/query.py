@@ -65,6 +65,8 @@ DEFAULT_MEMORY_LIMIT = "2GiB"
 DEFAULT_MAX_TEMP = "8GiB"
 #: Threads per analyst connection: enough to be quick, never the whole machine beyond this.
 DEFAULT_MAX_THREADS = 4
+#: Name of the thread that interrupts a query at its time limit (it exists while a query runs).
+TIMER_THREAD = "paperhouse-query-timer"
 #: Rows an Arrow batch of a streamed result holds.
 STREAM_BATCH_ROWS = 64 * 1024
 #: Rows per fetch when run_query materialises a result.
@@ -319,6 +321,7 @@ class _Watch:
     def start(self) -> None:
         if self.timeout is not None:
             self._timer = threading.Timer(self.timeout, self._expire)
+            self._timer.name = TIMER_THREAD
             self._timer.daemon = True
             self._timer.start()
 

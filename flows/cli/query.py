@@ -100,11 +100,12 @@ def read_sql_file(path: Path | None) -> str:
                 return data[len(bom):].decode(encoding)
             except UnicodeDecodeError:
                 fail(f"cannot read {path}: it starts with a {encoding} byte-order mark but is not {encoding}")
+    if b"\x00" in data:
+        fail(f"cannot read {path}: it holds NUL bytes (it looks like UTF-16 without a byte-order mark); save it as UTF-8")
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        hint = " (it looks like UTF-16 without a byte-order mark)" if b"\x00" in data[:64] else ""
-        fail(f"cannot read {path}: not UTF-8 text at byte {exc.start}{hint}; save it as UTF-8")
+        fail(f"cannot read {path}: not UTF-8 text at byte {exc.start}; save it as UTF-8")
     raise AssertionError("unreachable")
 
 
