@@ -304,9 +304,11 @@ def catalog_differences(catalog: Path, table_dir: Path, run_id: str) -> list[Dif
     try:
         expected = expected_objects(Path(record.table_dir), record.run_id)
     except (CatalogError, ValueError):  # the directory it claims is gone: compare over this one
-        expected = expected_objects(table_dir, run_id)
-        found_dir = str(table_dir)
-        found = {n: (k, d.replace(sql_string_literal(record.table_dir), sql_string_literal(found_dir)))
+        try:
+            expected = expected_objects(table_dir, run_id)
+        except CatalogError as exc:
+            return differences + [Difference(f"cannot be checked: sql/ does not build over the snapshot ({exc})")]
+        found = {n: (k, d.replace(sql_string_literal(record.table_dir), sql_string_literal(str(table_dir))))
                  for n, (k, d) in found.items()}
     for name in sorted(set(expected) | set(found)):
         if name not in found:
