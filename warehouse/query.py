@@ -47,7 +47,7 @@ import pyarrow as pa
 
 from warehouse.catalog import populate_catalog
 from warehouse.layout import Layout
-from warehouse.verify import ManifestError, SnapshotDamaged, check_files, read_manifest, table_files, valid_run_id
+from warehouse.verify import MANIFEST, SnapshotDamaged, check_files, read_manifest, table_files, valid_run_id
 
 #: Statement types an analyst may run (an EXPLAIN only over one of READ_STATEMENTS).
 READ_STATEMENTS = frozenset({duckdb.StatementType.SELECT})
@@ -197,9 +197,11 @@ def _check_type(statement: duckdb.Statement) -> None:
             raise QueryRefused(f"cannot read the statement EXPLAIN explains: {one_line(str(exc))}") from exc
         if len(inner) != 1 or inner[0].type not in READ_STATEMENTS:
             kinds = ", ".join(s.type.name for s in inner) or "nothing"
-            raise QueryRefused(f"only read-only queries are allowed (EXPLAIN of a {kinds} statement)")
+            raise QueryRefused(f"only read-only queries are allowed (got EXPLAIN over a statement of type {kinds})")
         return
-    raise QueryRefused(f"only read-only queries are allowed (got a {statement.type.name} statement)")
+    if statement.type == duckdb.StatementType.MULTI:  # what a PIVOT without an IN list expands to
+        raise QueryRefused("only read-only queries are allowed (a PIVOT needs an explicit list: ON col IN (...))")
+    raise QueryRefused(f"only read-only queries are allowed (got a statement of type {statement.type.name})")
 
 
 def one_line(message: str) -> str:
@@ -235,12 +237,12 @@ def resolve_run_id(layout: Layout, snapshot: str | None) -> str:
     """The run id to read: ``snapshot`` (validated) or the one ``current`` points at."""
     if snapshot is None:
         run_id = layout.current_run_id()
-        if run_id is None or not (layout.snapshot(run_id) / "_snapshot.json").exists():
+        if run_id is None or not (layout.snapshot(run_id) / MANIFEST).exists():
             raise WarehouseMissing(f"no warehouse at {layout.home}: run `paperhouse ingest` first")
         return run_id
     if not valid_run_id(snapshot) or not layout.snapshot(snapshot).is_dir():
         raise WarehouseMissing(f"no snapshot {snapshot!r} under {layout.snapshots}")
-    if not (layout.snapshot(snapshot) / "_snapshot.json").exists():
+    if not (layout.snapshot(snapshot) / MANIFEST).exists():
         raise WarehouseMissing(f"snapshot {snapshot!r} is incomplete (no manifest): it was never published")
     return snapshot
 

@@ -39,6 +39,8 @@ from warehouse.fileio import sha256_file
 from warehouse.layout import Layout
 from warehouse.schema import TABLE_SCHEMAS
 
+#: The manifest's name, as ``warehouse.snapshots.MANIFEST`` (not imported: that module loads Polars,
+#: which a query does not need).
 MANIFEST = "_snapshot.json"
 #: A run id is a directory name under snapshots/: no separators, no hidden names.
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]*$")

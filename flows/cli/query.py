@@ -185,12 +185,12 @@ def _history(layout, current: str | None) -> Any:
     from rich.table import Table
     from rich.text import Text
 
-    from warehouse.verify import ManifestError, read_manifest
+    from warehouse.verify import MANIFEST, ManifestError, read_manifest
 
     rows = []
     if layout.snapshots.is_dir():
         for path in layout.snapshots.iterdir():
-            if path.name.startswith(".") or not path.is_dir() or not (path / "_snapshot.json").exists():
+            if path.name.startswith(".") or not path.is_dir() or not (path / MANIFEST).exists():
                 continue
             try:
                 manifest = read_manifest(path)
