@@ -123,3 +123,16 @@ def test_a_moved_home_works_for_every_command_and_ingest_repairs_its_catalog(ori
     assert Path(table_dir) == layout.snapshot(summary["run_id"]) and papers == 97
     status = invoke(moved, "status")
     assert "(views match sql/)" in status.output
+
+
+def test_switching_current_rebuilds_a_catalog_file_built_for_another_place(original, tmp_path):
+    """The hook every ingest goes through (publish -> switch_current), without the ingest."""
+    from warehouse.snapshots import switch_current
+
+    copy = tmp_path / "copy"
+    cp_a(original, copy)
+    layout = Layout.at(copy)
+    assert Path(on_disk_catalog(copy)[0]).is_relative_to(original)
+    assert switch_current(layout, layout.current_run_id()) is False  # already current: nothing switched...
+    table_dir, papers = on_disk_catalog(copy)  # ...but the catalog file now reads the copy
+    assert Path(table_dir) == layout.snapshot(layout.current_run_id()) and papers == 97

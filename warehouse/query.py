@@ -38,9 +38,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import duckdb
 import pyarrow as pa
@@ -97,14 +96,12 @@ class WarehouseMissing(FileNotFoundError):
 
 @dataclass(frozen=True)
 class Limits:
-    """What one analyst connection may use."""
+    """What one analyst connection may use (the time limit is per query: ``stream_query(timeout=)``)."""
 
     memory_limit: str = DEFAULT_MEMORY_LIMIT
     #: None: the machine's cores, at most DEFAULT_MAX_THREADS.
     threads: int | None = None
     max_temp_directory_size: str = DEFAULT_MAX_TEMP
-    #: Seconds; 0 or None means no limit.
-    timeout: float | None = DEFAULT_TIMEOUT_S
 
 
 @dataclass(frozen=True)
@@ -251,7 +248,7 @@ def open_readonly(
     layout: Layout,
     snapshot: str | None = None,
     *,
-    verify: str = "auto",
+    verify: Literal["auto", "deep", "shallow"] = "auto",
     limits: Limits | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """A locked-down, in-memory connection with the views over the current snapshot, or ``snapshot``.
@@ -273,7 +270,7 @@ def open_readonly(
     limits = limits or Limits()
     con = duckdb.connect(":memory:", config=_connection_config(limits))
     try:
-        populate_catalog(con, table_dir, run_id, built_at=datetime.now(timezone.utc))
+        populate_catalog(con, table_dir, run_id)
         lock_down(con, files=table_files(table_dir, manifest))
     except BaseException:
         con.close()

@@ -105,9 +105,9 @@ def switch_current(layout: Layout, run_id: str) -> bool:
     """Point ``current`` at ``run_id`` atomically; False if it already did."""
     if not (layout.snapshot(run_id) / MANIFEST).exists():
         raise FileNotFoundError(f"snapshot {run_id} is not complete; refusing to point current at it")
-    # --- read path (readpath helper): a catalog built before the home was moved/copied, or
-    # changed by another client, is rebuilt (it is derived from sql/ and the snapshot's files)
-    ensure_catalog(layout.snapshot(run_id), run_id)
+    # --- read path (readpath helper): a catalog file built before the home was moved or copied
+    # (or missing, unreadable) is rebuilt from sql/; ~20 ms when it is fine
+    ensure_catalog(layout.snapshot(run_id), run_id, thorough=False)
     # --- end read path
     if layout.current_run_id() == run_id:
         return False

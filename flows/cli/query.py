@@ -62,7 +62,7 @@ def sql(
     if (query is None) == (file is None):
         fail("give the SQL either as an argument or with --file", code=2)
     text = query if query is not None else read_sql_file(file)
-    limits = Limits(memory_limit=memory_limit, timeout=timeout)
+    limits = Limits(memory_limit=memory_limit)
     try:
         con = open_readonly(layout_of(ctx), snapshot, limits=limits)
     except (WarehouseMissing, ManifestError, SnapshotDamaged, CatalogError) as exc:
