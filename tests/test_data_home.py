@@ -102,15 +102,23 @@ def test_a_copy_reads_its_own_files_while_the_original_still_exists(original, tm
     assert Path(on_disk_catalog(original)[0]).is_relative_to(original)  # the original's is untouched
 
 
-@pytest.mark.slow  # the report (plotly) and an ingest: a few seconds
-def test_a_moved_home_works_for_every_command_and_ingest_repairs_its_catalog(original, tmp_path):
+def test_a_moved_home_answers_sql_export_and_status(original, tmp_path):
     moved = tmp_path / "data2"
     subprocess.run(["mv", str(original), str(moved)], check=True)
     assert not original.exists()
-
     assert count_papers(moved) == 97
     out = tmp_path / "export"
-    assert invoke(moved, "export", str(out), "--tables", "authors").exit_code == 0
+    exported = invoke(moved, "export", str(out), "--tables", "authors")
+    assert exported.exit_code == 0, exported.output
+    status = invoke(moved, "status")
+    assert status.exit_code == 0 and "moved or copied" in status.output
+    assert Path(on_disk_catalog(moved)[0]).is_relative_to(moved)
+
+
+@pytest.mark.slow  # the report (plotly) and an ingest: a few seconds
+def test_a_moved_home_reports_and_ingest_repairs_its_catalog(original, tmp_path):
+    moved = tmp_path / "data2"
+    subprocess.run(["mv", str(original), str(moved)], check=True)
     report = tmp_path / "report.html"
     made = invoke(moved, "report", "--out", str(report))
     assert made.exit_code == 0, made.output
