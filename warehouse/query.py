@@ -33,6 +33,7 @@ fetched with a row cap (:func:`run_query`).
 from __future__ import annotations
 
 import os
+import signal
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -341,6 +342,33 @@ class _Watch:
         ):
             return QueryInterrupted("interrupted")
         return exc
+
+
+@contextmanager
+def sigint_interrupts(con: duckdb.DuckDBPyConnection) -> Iterator[threading.Event]:
+    """While inside, Ctrl-C interrupts ``con``'s query; yields an event telling whether it did.
+
+    DuckDB notices a pending KeyboardInterrupt only when Python's own SIGINT
+    handler is the one installed (a library may have replaced it), and a
+    KeyboardInterrupt raised between two Arrow batches lands anywhere; a
+    handler that calls ``con.interrupt()`` works in every case.  Only the main
+    thread can install it; a SIGINT that was ignored (a background job) stays
+    ignored.
+    """
+    fired = threading.Event()
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        yield fired
+        return
+
+    def handler(signum: int, frame: object) -> None:
+        fired.set()
+        con.interrupt()
+
+    previous = signal.signal(signal.SIGINT, handler)
+    try:
+        yield fired
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 @contextmanager

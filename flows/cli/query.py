@@ -48,7 +48,7 @@ def sql(
     from warehouse.catalog import CatalogError
     from warehouse.query import (
         Limits, QueryInterrupted, QueryRefused, QueryTimeout, ResultTooLarge, WarehouseMissing, one_line,
-        open_readonly, stream_query,
+        open_readonly, sigint_interrupts, stream_query,
     )
     from warehouse.verify import ManifestError, SnapshotDamaged
 
@@ -71,20 +71,25 @@ def sql(
         fail(one_line(str(exc)))
     except KeyboardInterrupt:
         fail("interrupted", code=EXIT_INTERRUPTED)
-    try:
-        with stream_query(con, text, timeout=timeout) as stream:
-            render(stream, fmt, out, max_rows)
-            out.file.flush()
-    except BrokenPipeError:
-        _quiet_broken_pipe()
-    except (QueryRefused, QueryTimeout, ResultTooLarge, RenderError) as exc:
-        fail(str(exc))
-    except (QueryInterrupted, KeyboardInterrupt):
-        fail("interrupted", code=EXIT_INTERRUPTED)
-    except (duckdb.Error, pa.ArrowException, OSError) as exc:  # Arrow re-raises DuckDB's errors mid-stream
-        fail(one_line(str(exc)) or type(exc).__name__)
-    finally:
-        con.close()
+    with sigint_interrupts(con) as ctrl_c:
+        try:
+            with stream_query(con, text, timeout=timeout) as stream:
+                render(stream, fmt, out, max_rows)
+                out.file.flush()
+        except BrokenPipeError:
+            _quiet_broken_pipe()
+        except (QueryRefused, QueryTimeout, ResultTooLarge, RenderError) as exc:
+            fail(str(exc))
+        except (QueryInterrupted, KeyboardInterrupt):
+            fail("interrupted", code=EXIT_INTERRUPTED)
+        except (duckdb.Error, pa.ArrowException, OSError) as exc:  # Arrow re-raises DuckDB's errors mid-stream
+            if ctrl_c.is_set():
+                fail("interrupted", code=EXIT_INTERRUPTED)
+            fail(one_line(str(exc)) or type(exc).__name__)
+        finally:
+            con.close()
+        if ctrl_c.is_set():  # pressed after the last row: the output is complete, but the user asked to stop
+            fail("interrupted", code=EXIT_INTERRUPTED)
 
 
 def read_sql_file(path: Path | None) -> str:
