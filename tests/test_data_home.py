@@ -40,7 +40,7 @@ def original(sample_warehouse, tmp_path) -> Path:
     home = tmp_path / "data"
     cp_a(sample_warehouse["layout"].home, home)
     layout = Layout.at(home)
-    ensure_catalog(layout.snapshot(layout.current_run_id()), layout.current_run_id())
+    ensure_catalog(layout.snapshot(layout.current_run_id()), layout.current_run_id(), thorough=False)
     return home
 
 
