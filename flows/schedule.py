@@ -80,4 +80,7 @@ def serve_schedule(
         description=f"paperhouse ingest of {layout.inbox}",
         tags=["paperhouse"],
         print_starting_message=True,
+        # one run at a time: a run holds the writer lock, so a second one would only
+        # start a process to wait for it (and pile up when runs outlast the interval)
+        limit=1,
     )

@@ -24,7 +24,9 @@ from flows.cli import app
 from warehouse.catalog import CATALOG_FILE, ensure_catalog
 from warehouse.layout import Layout
 from warehouse.query import open_readonly, run_query
-from warehouse.verify import MANIFEST, ManifestError, read_manifest, verify_catalog, verify_snapshot
+from warehouse.verify import (
+    MANIFEST, ManifestError, SnapshotDamaged, read_manifest, verify_catalog, verify_snapshot,
+)
 
 runner = CliRunner()
 
@@ -96,6 +98,13 @@ def test_a_rewritten_table_is_refused_by_sql_and_named_by_verify(copied):
         (problem,) = verify_snapshot(home, run_id, deep=deep)
         assert problem.subject == "papers.parquet" and "the manifest says" in problem.message
     assert "papers.parquet" in error_line(invoke(home, "sql", "SELECT count(*) FROM papers"))
+    unchecked = open_readonly(home)  # a caller that checks for itself gets the record, never the forged table
+    try:
+        assert run_query(unchecked, "SELECT run_id FROM paperhouse_snapshot").rows == [(run_id,)]
+        with pytest.raises(duckdb.CatalogException):
+            run_query(unchecked, "SELECT count(*) FROM papers")
+    finally:
+        unchecked.close()
     assert "papers.parquet" in error_line(invoke(home, "sql", "SELECT 1", "--snapshot", run_id))
     verify = invoke(home, "status", "--verify")
     assert "differs: papers.parquet:" in verify.output
@@ -119,6 +128,9 @@ def test_a_same_size_byte_change_needs_the_deep_check(copied):
     (problem,) = verify_snapshot(home, run_id, deep=True)
     assert problem.subject == "papers.parquet" and "sha256" in problem.message
     assert "sha256" in error_line(invoke(home, "sql", "SELECT count(*) FROM papers", "--snapshot", run_id))
+    with pytest.raises(SnapshotDamaged, match="papers.parquet: sha256"):
+        open_readonly(home, verify="deep")  # what export and report can ask for on the current snapshot
+    open_readonly(home, verify="shallow").close()
     assert "differs: papers.parquet: sha256" in invoke(home, "status", "--verify").output
 
 

@@ -37,20 +37,30 @@ def assign_papers(entries: pl.DataFrame) -> pl.DataFrame:
 
     ``entries`` has DEDUPE_COLUMNS; ``entry`` numbers entries in source order
     (``src``, ``source_line``), which breaks every tie the same way as sorting by
-    file name and line.
+    file name and line.  Titles are grouped by a 64-bit hash of their key (an
+    in-memory grouping aid, never stored); a hash shared by two different keys
+    is detected and those titles take the exact, string-keyed path.
     """
-    keyed = entries.select(DEDUPE_COLUMNS).with_columns(multi=pl.col("title_key").is_duplicated())
-    single = keyed.filter(~pl.col("multi"))
-    multi = keyed.filter(pl.col("multi")).sort("title_key", "published_date", "entry")
-    gap = pl.col("published_date").diff().over("title_key").dt.total_days()
+    keyed = entries.select(DEDUPE_COLUMNS).with_columns(tk=pl.col("title_key").hash())
+    multi_mask = keyed["tk"].is_duplicated()
+    single = keyed.filter(~multi_mask)
+    multi = keyed.filter(multi_mask)
+    if multi.height and multi.select(pl.col("title_key").n_unique().over("tk").max()).item() > 1:
+        multi = multi.with_columns(tk=pl.col("title_key").rank("dense").cast(pl.UInt64))  # a hash collision
+    multi = multi.sort("tk", "published_date", "entry")
+    same_title = pl.col("tk") == pl.col("tk").shift(1)
+    gap = pl.when(same_title).then((pl.col("published_date") - pl.col("published_date").shift(1)).dt.total_days())
     multi = (
         multi.with_columns(new_paper=gap.is_null() | (gap > MAX_GAP_DAYS))
-        .with_columns(cluster=pl.col("new_paper").cast(pl.Int64).cum_sum())
-        .with_columns(first_date=pl.col("published_date").min().over("cluster"))
-        .with_columns(_representative_rank().alias("rank"))
-        .with_columns(paper=pl.col("entry").sort_by("rank").first().over("cluster"))
-        .with_columns(is_representative=pl.col("entry") == pl.col("paper"))
+        .with_columns(
+            cluster=pl.col("new_paper").cast(pl.Int64).cum_sum(),
+            # dates are sorted within a title, so a paper's first date is its first entry's
+            first_date=pl.when(pl.col("new_paper")).then(pl.col("published_date")).forward_fill(),
+            rank=_representative_rank(),
+        )
     )
+    chosen = multi.group_by("cluster").agg(pl.col("entry").sort_by("rank").first().alias("paper"))
+    multi = multi.join(chosen, on="cluster").with_columns(is_representative=pl.col("entry") == pl.col("paper"))
     single = single.with_columns(
         first_date=pl.col("published_date"), paper=pl.col("entry"), is_representative=pl.lit(True)
     )

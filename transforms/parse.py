@@ -26,6 +26,7 @@ from transforms.grammar import (
     shape_of,
     strict_split_pattern,
 )
+from transforms.authors.keys import node_names_of_lists
 from transforms.ids import md5_hex, md5_record_lines
 from transforms.records import GROUP_SCHEMA, LINE_SCHEMA, assemble, lines_from_text, record_text, strip_bom
 from transforms.text import _where, clean_series, title_key_series
@@ -66,6 +67,7 @@ ENTRY_SCHEMA: dict[str, pl.DataType] = {
     "title_key": pl.String,
     "abstract": pl.String,
     "authors": pl.List(pl.String),
+    "author_nodes": pl.List(pl.String),
     "authors_truncated": pl.Boolean,
     "orgs": pl.List(pl.String),
     "split_rule": pl.String,
@@ -145,6 +147,7 @@ def parse_groups(groups: pl.DataFrame, captured_on: pl.Series) -> ParsedChunk:
     tail = _tail(good.select(pl.col("title_line").str.slice(pl.col("split_at") + 1)).to_series())
     lookup = code_lookup()
     codes = lookup["category_code"].to_list()
+    authors = _split_authors(tail["authors_text"])
     entries = good.select(
         "piece",
         "source_line",
@@ -163,7 +166,8 @@ def parse_groups(groups: pl.DataFrame, captured_on: pl.Series) -> ParsedChunk:
         pl.lit(title).alias("title"),
         pl.lit(title_key_series(title)).alias("title_key"),
         pl.lit(clean_series(good["abstract"])).alias("abstract"),
-        pl.lit(_split_authors(tail["authors_text"])).alias("authors"),
+        pl.lit(authors).alias("authors"),
+        pl.lit(node_names_of_lists(authors)).alias("author_nodes"),
         pl.lit(tail["et_al"].is_not_null()).alias("authors_truncated"),
         pl.lit(_organisations(tail["orgs_text"])).alias("orgs"),
         "split_rule",

@@ -47,6 +47,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.dictionary import apply_comments
 from warehouse.schema import TABLE_SCHEMAS
 
 PLACEHOLDER = "{{table_dir}}"
@@ -190,9 +191,17 @@ def populate_catalog(
     """The views of ``sql/`` over ``table_dir`` plus the ``paperhouse_snapshot`` row, on ``con``.
 
     The one builder for both catalogs (on disk and in memory), so they cannot
-    drift apart.
+    drift apart: both carry the data dictionary's comments too.
     """
     create_views(con, table_dir)
+    record_snapshot(con, table_dir, run_id, built_at)
+    apply_comments(con)  # COMMENT ON every view and column, from sql/dictionary.yml
+
+
+def record_snapshot(
+    con: duckdb.DuckDBPyConnection, table_dir: Path, run_id: str, built_at: datetime | None = None
+) -> None:
+    """The one-row ``paperhouse_snapshot`` table: which snapshot, which directory, built when."""
     con.execute("CREATE TABLE paperhouse_snapshot (run_id VARCHAR, table_dir VARCHAR, built_at TIMESTAMPTZ)")
     con.execute(
         "INSERT INTO paperhouse_snapshot VALUES (?, ?, ?)",

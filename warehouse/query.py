@@ -5,10 +5,11 @@ file: it opens an in-memory DuckDB, creates the views of the packaged
 ``sql/*.sql`` over the snapshot directory located from the data home (so a
 moved or copied home reads its own files), and only then locks the
 connection down.  Another client that opened ``paperhouse.duckdb`` read-write
-and dropped or redefined a view changes nothing here.  Before that, the
-snapshot's files are checked against its manifest (``warehouse.verify``):
-shallow for the current snapshot (sizes + Parquet footers, cheap at any
-size), deep (sha256) for an older one asked for by run id.
+and dropped or redefined a view changes nothing here.  Before that, when
+asked (``verify=``; ``paperhouse sql`` always asks), the snapshot's files are
+checked against its manifest (``warehouse.verify``): shallow for the current
+snapshot (sizes + Parquet footers, cheap at any size), deep (sha256) for an
+older one asked for by run id.
 
 **What a query may do.**  Read-only mode alone does not stop a query from
 writing: ``COPY ... TO`` runs on a read-only connection, and ``EXPLAIN
@@ -45,9 +46,12 @@ from typing import Any, Literal
 import duckdb
 import pyarrow as pa
 
-from warehouse.catalog import populate_catalog
+from warehouse.catalog import CatalogError, populate_catalog, record_snapshot
 from warehouse.layout import Layout
-from warehouse.verify import MANIFEST, SnapshotDamaged, check_files, read_manifest, table_files, valid_run_id
+from warehouse.schema import TABLE_SCHEMAS
+from warehouse.verify import (
+    MANIFEST, ManifestError, SnapshotDamaged, check_files, read_manifest, table_files, valid_run_id,
+)
 
 #: Statement types an analyst may run (an EXPLAIN only over one of READ_STATEMENTS).
 READ_STATEMENTS = frozenset({duckdb.StatementType.SELECT})
@@ -249,34 +253,57 @@ def open_readonly(
     layout: Layout,
     snapshot: str | None = None,
     *,
-    verify: Literal["auto", "deep", "shallow"] = "auto",
+    verify: Literal["none", "auto", "deep", "shallow"] = "none",
     limits: Limits | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """A locked-down, in-memory connection with the views over the current snapshot, or ``snapshot``.
 
-    ``verify``: ``"auto"`` checks the files against the manifest shallowly for
-    the current snapshot and deeply (sha256) for an older one; ``"deep"`` and
-    ``"shallow"`` force a depth (export and report pass ``"deep"``).  Raises
-    WarehouseMissing, ManifestError or SnapshotDamaged (each one line).
+    ``verify`` checks the snapshot's files against its manifest first
+    (SnapshotDamaged / ManifestError, one line, otherwise): ``"auto"`` --
+    what ``paperhouse sql`` uses -- shallowly for the current snapshot and
+    deeply (sha256) for one asked for by run id; ``"deep"`` / ``"shallow"``
+    force a depth.  The default ``"none"`` leaves checking to the caller
+    (``bi/`` runs its own deep check today, with its own messages).
     """
-    if verify not in ("auto", "deep", "shallow"):
-        raise ValueError(f"verify must be auto, deep or shallow, not {verify!r}")
+    if verify not in ("none", "auto", "deep", "shallow"):
+        raise ValueError(f"verify must be none, auto, deep or shallow, not {verify!r}")
     run_id = resolve_run_id(layout, snapshot)
     table_dir = layout.snapshot(run_id)
-    manifest = read_manifest(table_dir)
-    deep = verify == "deep" or (verify == "auto" and snapshot is not None)
-    problems = check_files(table_dir, manifest, deep=deep)
-    if problems:
-        raise SnapshotDamaged(run_id, problems)
+    if verify == "none":
+        files = [table_dir / f"{name}.parquet" for name in TABLE_SCHEMAS]
+    else:
+        manifest = read_manifest(table_dir)
+        deep = verify == "deep" or (verify == "auto" and snapshot is not None)
+        problems = check_files(table_dir, manifest, deep=deep)
+        if problems:
+            raise SnapshotDamaged(run_id, problems)
+        files = table_files(table_dir, manifest)
     limits = limits or Limits()
     con = duckdb.connect(":memory:", config=_connection_config(limits))
     try:
-        populate_catalog(con, table_dir, run_id)
-        lock_down(con, files=table_files(table_dir, manifest))
+        try:
+            populate_catalog(con, table_dir, run_id)
+        except CatalogError:
+            if verify != "none" or not _damaged(table_dir):
+                raise  # sql/ does not build over intact files: a real incompatibility, say so
+            # the caller checks the files itself (bi/ does, with its own messages): give it the
+            # snapshot's record to check against, and no view over the damaged files
+            con.close()
+            con = duckdb.connect(":memory:", config=_connection_config(limits))
+            record_snapshot(con, table_dir, run_id)
+        lock_down(con, files=files)
     except BaseException:
         con.close()
         raise
     return con
+
+
+def _damaged(table_dir: Path) -> bool:
+    """Whether the snapshot's manifest is unreadable or its files differ from it (shallow check)."""
+    try:
+        return bool(check_files(table_dir, read_manifest(table_dir), deep=False))
+    except ManifestError:
+        return True
 
 
 def _connection_config(limits: Limits) -> dict[str, Any]:

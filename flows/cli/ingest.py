@@ -70,6 +70,7 @@ def ingest(
     from flows.ingest import FormatAlarm, ingest_flow
     from flows.overrides import OverrideFileError
     from transforms.authors import OverrideError
+    from warehouse.audits import AuditsFailed
 
     from flows.options import IngestOptions
 
@@ -87,7 +88,7 @@ def ingest(
     try:
         with err.status("ingesting (Prefect flow paperhouse-ingest)...", spinner="dots"):
             summary = run_flow(home=str(layout.home), options=options, distributed=distributed)
-    except (SourceError, FormatAlarm, WarehouseBusy, OverrideError, OverrideFileError, OSError) as exc:
+    except (SourceError, FormatAlarm, WarehouseBusy, OverrideError, OverrideFileError, AuditsFailed, OSError) as exc:
         fail(str(exc))
     except httpx.HTTPError as exc:
         fail(f"fetching {exc.request.url} failed after retries: {type(exc).__name__}: {exc}")

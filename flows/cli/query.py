@@ -64,7 +64,7 @@ def sql(
     text = query if query is not None else read_sql_file(file)
     limits = Limits(memory_limit=memory_limit)
     try:
-        con = open_readonly(layout_of(ctx), snapshot, limits=limits)
+        con = open_readonly(layout_of(ctx), snapshot, verify="auto", limits=limits)
     except (WarehouseMissing, ManifestError, SnapshotDamaged, CatalogError) as exc:
         fail(str(exc))
     except duckdb.Error as exc:  # e.g. a --memory-limit DuckDB does not understand

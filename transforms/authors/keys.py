@@ -46,6 +46,36 @@ def nodes_of_names(names: pl.Series) -> tuple[pl.DataFrame, pl.DataFrame]:
     return forms, nodes
 
 
+def node_names_of_lists(authors: pl.Series) -> pl.Series:
+    """The node (``p:``/``g:`` + folded key) of every written name of a List(String)
+    column, list by list.
+
+    Computed once per distinct name and mapped back: a batch lists the same
+    prolific names many times.
+    """
+    distinct = authors.explode().drop_nulls().unique()
+    frame = pl.DataFrame({"name": distinct, "key": name_key_series(distinct)})
+    nodes = frame.select(
+        pl.when(pl.col("name").str.contains(group_name_pattern())).then(pl.lit(GROUP_PREFIX))
+        .otherwise(pl.lit(PERSON_PREFIX)) + pl.col("key")
+    ).to_series()
+    return authors.list.eval(
+        pl.element().replace_strict(distinct, nodes, default=None, return_dtype=pl.String)
+    ).alias("author_nodes")
+
+
+#: Surname suffixes, ignored when choosing a node's partition (as name_parts ignores them).
+_SUFFIX_TAIL = r"(?: (?:jr|sr|ii|iii|iv))+$"
+
+
+def partition_token(node_name: pl.Expr) -> pl.Expr:
+    """What decides a node's resolution partition: a person's surname's last word
+    (every node of one block shares it), a group's whole name."""
+    key = node_name.str.slice(len(PERSON_PREFIX))
+    last_word = key.str.replace(_SUFFIX_TAIL, "").str.extract(r"([^ ]+)$", 1)
+    return pl.when(node_name.str.starts_with(GROUP_PREFIX)).then(node_name).otherwise(pl.coalesce(last_word, key))
+
+
 def people(nodes: pl.DataFrame) -> pl.DataFrame:
     """One row per person node with its name taken apart (surname key, first name,
     first initial, middle names): the block is surname key + first initial."""
