@@ -150,7 +150,9 @@ def resolve(
         corpus, entries, partitions, joined, set(override_nodes["node_name"].to_list())
     )
     _require_observed(overrides, override_nodes, seen)
-    context = entries.select("entry", "topic", pl.col("org_ids").alias("orgs"))
+    context = entries.select(  # row i is entry i
+        "entry", "topic", pl.col("org_ids").fill_null(pl.lit([], dtype=pl.List(pl.UInt32))).alias("orgs")
+    )
     results: list[Resolution] = []
     try:
         for part in range(partitions):

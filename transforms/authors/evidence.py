@@ -44,8 +44,8 @@ CONFIDENCE: dict[tuple[str, str], float] = {
 
 
 _PAIR = ["node", "node_b"]
-#: Authors per record are numbered below this, so (paper, position) packs into one integer.
-_SLOT_BASE = 1 << 20
+#: Topics are compared as bit sets of this many 64-bit words (the arXiv taxonomy has 155 categories).
+_TOPIC_WORDS = 4
 
 
 def _ordered_pairs(frame: pl.DataFrame) -> pl.DataFrame:
@@ -80,37 +80,95 @@ def _pairs_sharing(pairs: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _other_side(pairs: pl.DataFrame, small: pl.DataFrame) -> pl.DataFrame:
+    """``pairs`` with, per pair, which node is the one with fewer mentions (``small``)
+    and the other (``large``); ``small`` has node and n (mentions per node)."""
+    return (
+        pairs.select(_PAIR)
+        .join(small.rename({"n": "n_a"}), on="node", how="left")
+        .join(small.rename({"node": "node_b", "n": "n_b"}), on="node_b", how="left")
+        .with_columns(a_smaller=pl.col("n_a").fill_null(0) <= pl.col("n_b").fill_null(0))
+        .select(
+            *_PAIR,
+            pl.when(pl.col("a_smaller")).then(pl.col("node")).otherwise(pl.col("node_b")).alias("small"),
+            pl.when(pl.col("a_smaller")).then(pl.col("node_b")).otherwise(pl.col("node")).alias("large"),
+        )
+    )
+
+
+def _listed_at(oriented: pl.DataFrame, mine: pl.DataFrame, mentions: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """The pairs whose large node is listed at one of the small node's ``keys`` (an entry,
+    or a paper's author slot): looked up from the small side, whose mentions are few."""
+    small_at = oriented.join(mine.select(pl.col("node").alias("small"), *keys), on="small")
+    # probe every mention against the (small) expansion: cheaper than hashing every mention
+    listed = mentions.select(pl.col("node").alias("large"), *keys).join(small_at, on=["large", *keys], how="inner")
+    return listed.select(_PAIR).unique()
+
+
+def _topic_masks(nodes: pl.DataFrame, mine: pl.DataFrame, entries: pl.DataFrame) -> pl.DataFrame:
+    """Per node, its topics as a 256-bit set (four words): a shared topic is then one AND.
+
+    ``entries`` is indexed by ``entry`` (row i is entry i), so an entry's topic is a gather, not a join.
+    """
+    here = mine.join(nodes, on="node", how="semi")
+    topics = here.select("node", entries["topic"].gather(here["entry"]).alias("topic")).drop_nulls("topic")
+    n_topics = 64 * _TOPIC_WORDS
+    bit = pl.col("topic").cast(pl.UInt32).replace_strict(
+        list(range(n_topics)), [1 << (t % 64) for t in range(n_topics)], return_dtype=pl.UInt64
+    )
+    word = pl.col("topic").cast(pl.UInt32) // 64
+    return (
+        topics.group_by("node")
+        .agg(*[pl.when(word == w).then(bit).otherwise(0).cast(pl.UInt64).bitwise_or().alias(f"t{w}")
+               for w in range(_TOPIC_WORDS)])
+    )
+
+
 def gather_evidence(pairs: pl.DataFrame, mentions: pl.DataFrame, entries: pl.DataFrame) -> pl.DataFrame:
     """Add the strongest ``evidence`` kind to compatible ``pairs`` (and make a pair
     listed together on one record a ``conflict``).
 
     ``mentions``: entry, paper, position, node (every mention).  ``entries``:
-    entry, topic (integer), orgs (list of integer organisation keys).  Only
-    whether a pair shares a fact matters, never how many, and only the strongest
-    kind is reported, so each kind is looked for only among the pairs the
-    stronger kinds left undecided (most pairs stop at the shared slot); every
-    look-up goes from the pair's side with fewer facts (:func:`_pairs_sharing`).
+    entry, topic (integer below 256), orgs (list of integer organisation keys),
+    with row i holding entry i.
+    Only whether a pair shares a fact matters, never how many, and only the
+    strongest kind is reported.  A typical pair is a prolific name and a rare
+    variant of it, so every look-up starts from the side with fewer mentions:
+    a shared record or slot is found by looking where the rare side is listed;
+    coauthors and organisations are compared from the side with fewer of them;
+    topics are compared as bit sets.
     """
     candidates = pl.concat([pairs.select("node"), pairs.select(pl.col("node_b").alias("node"))]).unique()
     mine = mentions.join(candidates, on="node", how="semi").select("entry", "paper", "position", "node")
-    records = mine.select("node", pl.col("entry").cast(pl.UInt64).alias("value")).unique()
-    slots = mine.select(
-        "node", (pl.col("paper").cast(pl.UInt64) * _SLOT_BASE + pl.col("position").cast(pl.UInt64)).alias("value")
-    ).unique()
-    together = _pairs_sharing(pairs, records)
-    same_slot = _pairs_sharing(pairs, slots)
-    found = {"together": together, SAME_SLOT: same_slot}
-
-    open_pairs = pairs.join(same_slot, on=_PAIR, how="anti")
+    counts = mine.group_by("node").agg(pl.len().alias("n"))
+    oriented = _other_side(pairs, counts)
+    found = {
+        "together": _listed_at(oriented, mine, mentions, ["entry"]),
+        SAME_SLOT: _listed_at(oriented, mine, mentions, ["paper", "position"]),
+    }
+    open_pairs = pairs.join(found[SAME_SLOT], on=_PAIR, how="anti")
     coauthors = _coauthors(open_pairs, mine, mentions)
     found[COAUTHOR] = _pairs_sharing(open_pairs, coauthors)
     open_pairs = open_pairs.join(found[COAUTHOR], on=_PAIR, how="anti")
-    context = _nodes_of(open_pairs, mine).select("node", "entry").join(entries, on="entry")
-    orgs = context.select("node", pl.col("orgs").alias("value")).explode("value").drop_nulls().unique()
+    open_mentions = _nodes_of(open_pairs, mine)
+    orgs = (
+        open_mentions.select("node", entries["orgs"].gather(open_mentions["entry"]).alias("value"))
+        .filter(pl.col("value").list.len() > 0)
+        .explode("value")
+        .unique()
+    )
     found[ORGANISATION] = _pairs_sharing(open_pairs, orgs)
     open_pairs = open_pairs.join(found[ORGANISATION], on=_PAIR, how="anti")
-    topics = context.select("node", pl.col("topic").alias("value")).drop_nulls().unique()
-    found[TOPIC] = _pairs_sharing(open_pairs, topics)
+    masks = _topic_masks(candidates, mine, entries)
+    words = [f"t{w}" for w in range(_TOPIC_WORDS)]
+    shared_topic = pl.any_horizontal([(pl.col(w) & pl.col(f"{w}_b")) != 0 for w in words])
+    found[TOPIC] = (
+        open_pairs.select(_PAIR)
+        .join(masks, on="node")
+        .join(masks.rename({"node": "node_b", **{w: f"{w}_b" for w in words}}), on="node_b")
+        .filter(shared_topic)
+        .select(_PAIR)
+    )
 
     out = pairs
     for name, flagged in found.items():
