@@ -1,0 +1,324 @@
+"""Prefect done the way Prefect users expect: which server a command uses, the writer lock
+taken before Prefect, logs and the artifact in the API, deployments on a real work pool."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import httpx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from flows.cli import app
+from flows.prefect_server import (
+    ServerRecord, ServerUnavailable, choose_api, live_record, read_record, record_path, require_api, write_record,
+)
+from flows.schedule import deployment_name
+from flows.summary import summary_markdown, summary_rows
+from tests.conftest import CAPTURED_ON, REPO, SAMPLES, examples, free_port, paperhouse_exe, stop_process_group
+from warehouse.layout import Layout
+from warehouse.lock import WarehouseBusy, held_by_this_process, writer_lock
+
+runner = CliRunner()
+
+
+# --- the writer lock: taken by the CLI, re-entered by the flow in the same process ------------------
+
+def test_writer_lock_reenters_in_its_process_and_excludes_others(tmp_path):
+    lock = tmp_path / "warehouse" / ".lock"
+    probe = [sys.executable, "-c", "import sys, pathlib; from warehouse.lock import ensure_free\n"
+             "ensure_free(pathlib.Path(sys.argv[1]))", str(lock)]
+    with writer_lock(lock):
+        with writer_lock(lock, timeout=0):  # the flow inside the CLI: enters at once
+            assert held_by_this_process(lock)
+        assert held_by_this_process(lock)  # the inner exit did not release the outer hold
+        other = subprocess.run(probe, capture_output=True, text=True, cwd=REPO, timeout=60)
+        assert other.returncode != 0 and "WarehouseBusy" in other.stderr
+        assert f"(pid {os.getpid()})" in other.stderr
+    assert not held_by_this_process(lock)
+    assert subprocess.run(probe, capture_output=True, text=True, cwd=REPO, timeout=60).returncode == 0
+
+
+def test_writer_lock_still_refuses_a_second_holder_in_another_process(tmp_path):
+    lock = tmp_path / ".lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, pathlib; from warehouse.lock import writer_lock\n"
+         "with writer_lock(pathlib.Path(sys.argv[1])):\n    print('held', flush=True); sys.stdin.read()", str(lock)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        with pytest.raises(WarehouseBusy, match=f"pid {holder.pid}"):
+            with writer_lock(lock, timeout=0):
+                pass
+    finally:
+        holder.communicate("", timeout=30)
+
+
+# --- which Prefect API a command uses -------------------------------------------------------------
+
+class _Health(BaseHTTPRequestHandler):
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        self.send_response(200 if self.path == "/api/health" else 404)
+        self.end_headers()
+        self.wfile.write(b"true")
+
+    def log_message(self, *args) -> None:
+        pass
+
+
+@pytest.fixture
+def health_server():
+    """A real HTTP server on 127.0.0.1 that answers Prefect's health probe."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _Health)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/api"
+    server.shutdown()
+    server.server_close()
+
+
+def dead_pid() -> int:
+    proc = subprocess.Popen([sys.executable, "-c", "pass"])
+    proc.wait()
+    return proc.pid
+
+
+def test_server_record_round_trips_atomically(tmp_path):
+    layout = Layout.at(tmp_path)
+    assert read_record(layout) is None
+    record = ServerRecord(url="http://127.0.0.1:4321/api", pid=123, port=4321)
+    path = write_record(layout, record)
+    assert path == tmp_path / "prefect" / "server.json"
+    assert read_record(layout) == record
+    assert [p.name for p in path.parent.iterdir()] == ["server.json"]  # no temp file left beside it
+    path.write_text("{not json")
+    assert read_record(layout) is None
+
+
+def test_recorded_server_is_used_only_while_its_process_lives_and_it_answers(tmp_path, health_server, monkeypatch):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    layout = Layout.at(tmp_path)
+    assert choose_api(layout).url is None
+    port = int(health_server.rsplit(":", 1)[1].split("/")[0])
+    write_record(layout, ServerRecord(url=health_server, pid=os.getpid(), port=port))
+    choice = choose_api(layout)
+    assert choice.url == health_server and f"pid {os.getpid()}" in choice.origin
+    write_record(layout, ServerRecord(url=health_server, pid=dead_pid(), port=port))  # stale: its server is gone
+    assert live_record(layout) is None and choose_api(layout).url is None
+    closed = f"http://127.0.0.1:{free_port()}/api"
+    write_record(layout, ServerRecord(url=closed, pid=os.getpid(), port=0))  # alive, but nothing answers
+    assert choose_api(layout).url is None
+
+
+def test_explicit_api_url_wins_over_the_record(tmp_path, health_server, monkeypatch):
+    layout = Layout.at(tmp_path)
+    write_record(layout, ServerRecord(url=health_server, pid=os.getpid(), port=0))
+    monkeypatch.setenv("PREFECT_API_URL", "http://127.0.0.1:9/api")
+    assert choose_api(layout).url == "http://127.0.0.1:9/api"
+    with pytest.raises(ServerUnavailable, match="does not answer"):
+        require_api(layout)
+
+
+def test_schedule_and_deploy_without_a_server_fail_at_once_in_one_line(tmp_path, monkeypatch):
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    for args in (["schedule", "--interval", "5"], ["deploy", "--pool", "p"]):
+        result = runner.invoke(app, ["--home", str(tmp_path), *args], catch_exceptions=False)
+        lines = [line for line in result.output.splitlines() if line.strip()]
+        assert result.exit_code == 1, result.output
+        assert len(lines) == 1 and lines[0].startswith(f"error: no Prefect server for {tmp_path}"), result.output
+        assert f"paperhouse --home {tmp_path} server" in lines[0]
+    monkeypatch.setenv("PREFECT_API_URL", f"http://127.0.0.1:{free_port()}/api")
+    result = runner.invoke(app, ["--home", str(tmp_path), "schedule", "--cron", "0 6 * * *"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert [line for line in result.output.splitlines() if line.strip()][0].endswith("does not answer")
+
+
+def test_server_refuses_to_start_twice_for_one_home(tmp_path, health_server, monkeypatch):
+    layout = Layout.at(tmp_path)
+    write_record(layout, ServerRecord(url=health_server, pid=os.getpid(), port=0))
+    result = runner.invoke(app, ["--home", str(tmp_path), "server"], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert f"already running at {health_server} (pid {os.getpid()})" in result.output
+
+
+def test_deployment_name_is_readable(tmp_path):
+    assert deployment_name(Layout.at(tmp_path / "My Data.home")) == "paperhouse-inbox-my-data-home"
+    assert deployment_name(Layout.at(tmp_path / "data")) == "paperhouse-inbox-data"
+
+
+# --- one renderer for the terminal and the artifact ---------------------------------------------
+
+def test_summary_rows_cover_the_run_and_both_times(sample_warehouse):
+    summary = sample_warehouse["summary"]
+    rows = dict(summary_rows(summary))
+    assert rows["run id"] == summary["run_id"]
+    assert rows["records in warehouse"] == "104"
+    assert rows["papers added / removed"] == "97 / 0"
+    assert rows["work time"] == f'{summary["seconds"]:.2f} s'
+    assert "merged forms by rule" in rows and "{" not in rows["merged forms by rule"]  # no raw dict
+    timed = dict(summary_rows({**summary, "stages": {"parse": 0.25, "publish": 0.5}, "wall_seconds": 2.0,
+                               "command_seconds": 7.5}))
+    assert timed["stage: parse"] == "0.25 s" and timed["stage: publish"] == "0.50 s"
+    assert timed["wall time (flow)"] == "2.00 s"
+    assert timed["wall time (command, with Prefect start-up)"] == "7.50 s"
+    assert dict(summary_rows({**summary, "unreadable": ["a", "b"]}))["unreadable"] == "a, b"  # new keys still shown
+
+
+def _cells(line: str) -> list[str]:
+    """Split a markdown table row on unescaped pipes."""
+    cells, cell, escaped = [], "", False
+    for char in line:
+        if char == "|" and not escaped:
+            cells.append(cell)
+            cell = ""
+        else:
+            cell += char
+        escaped = char == "\\" and not escaped
+    return cells + [cell]
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(reasons=st.dictionaries(st.text(min_size=1, max_size=30), st.integers(0, 10**6), max_size=5))
+def test_summary_markdown_is_one_table_row_per_summary_row(sample_warehouse, reasons):
+    summary = {**sample_warehouse["summary"], "rejects_by_reason": reasons}
+    markdown = summary_markdown(summary)
+    table = [line for line in markdown.splitlines() if line.startswith("|")]
+    rows = summary_rows(summary)
+    assert len(table) == 2 + len(rows)
+    for line, (label, value) in zip(table[2:], rows):
+        cells = _cells(line)
+        assert len(cells) == 4 and cells[0] == cells[3] == "", line
+        assert cells[1].strip().replace("\\|", "|") == " ".join(label.split())
+        assert cells[2].strip().replace("\\|", "|") == " ".join(value.split())
+
+
+# --- against a real Prefect server ---------------------------------------------------------------
+
+def plain_env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """A user's environment: no PREFECT_* or PAPERHOUSE_* variables at all."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "PAPERHOUSE_"))}
+    return {**env, **extra}
+
+
+def flow_runs_of(server_url: str, home: Path) -> list[dict]:
+    runs = httpx.post(f"{server_url}/flow_runs/filter", json={"limit": 200}, timeout=30).json()
+    return [r for r in runs if r.get("parameters", {}).get("home") == str(home)]
+
+
+def test_ingest_uses_the_recorded_server_and_sends_info_logs_to_it(prefect_server, tmp_path):
+    home = tmp_path / "home"
+    layout = Layout.at(home)
+    write_record(layout, ServerRecord(url=prefect_server["url"], pid=prefect_server["pid"],
+                                      port=int(prefect_server["url"].rsplit(":", 1)[1].split("/")[0])))
+    run = subprocess.run(
+        [paperhouse_exe(), "--home", str(home), "ingest", str(SAMPLES), "--captured-on", CAPTURED_ON.isoformat()],
+        capture_output=True, text=True, env=plain_env(tmp_path), timeout=300,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "published new snapshot" in run.stdout
+    assert run.stderr.strip() == ""  # no note about a temporary server, no Prefect log lines
+    assert "INFO" not in run.stdout
+    assert not (home / "prefect" / "temporary-server.log").exists()
+    runs = flow_runs_of(prefect_server["url"], home)
+    assert [r["state"]["type"] for r in runs] == ["COMPLETED"]
+    logs = httpx.post(f"{prefect_server['url']}/logs/filter", json={
+        "logs": {"flow_run_id": {"any_": [runs[0]["id"]]}, "level": {"ge_": 20}}, "limit": 200,
+    }, timeout=30).json()
+    messages = [entry["message"] for entry in logs]
+    assert any("Finished in state Completed" in m for m in messages), messages
+    assert any(m.startswith("run ") for m in messages), messages  # the flow's own INFO line
+    assert record_path(layout).exists()  # the record is the server's, never removed by a client
+
+    verbose = subprocess.run(
+        [paperhouse_exe(), "--home", str(home), "ingest", str(SAMPLES), "--captured-on", CAPTURED_ON.isoformat(),
+         "-v"], capture_output=True, text=True, env=plain_env(tmp_path), timeout=300,
+    )
+    assert verbose.returncode == 0, verbose.stderr
+    assert "Beginning flow run" in verbose.stderr  # -v shows Prefect's log lines in the terminal
+
+
+@pytest.mark.xfail(strict=True, reason="hook for the lead: flows/ingest.py report_run must publish "
+                   "flows.summary.summary_markdown(summary.as_dict()) as its markdown")
+def test_run_artifact_is_the_summary_markdown(prefect_server, tmp_path):
+    home = tmp_path / "home"
+    script = ("import json, sys, datetime\nfrom flows.ingest import ingest_flow\n"
+              "s = ingest_flow(paths=[sys.argv[1]], home=sys.argv[2], captured_on=datetime.date(2026, 11, 23))\n"
+              "print(json.dumps(s))")
+    env = plain_env(tmp_path, PREFECT_API_URL=prefect_server["url"], PREFECT_HOME=str(tmp_path / "client"),
+                    PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    run = subprocess.run([sys.executable, "-c", script, str(SAMPLES), str(home)], capture_output=True, text=True,
+                         env=env, cwd=REPO, timeout=300)
+    assert run.returncode == 0, run.stderr[-2000:]
+    summary = json.loads(run.stdout.strip().splitlines()[-1])
+    (flow_run,) = flow_runs_of(prefect_server["url"], home)
+    artifacts = httpx.post(f"{prefect_server['url']}/artifacts/filter", json={
+        "artifacts": {"flow_run_id": {"any_": [flow_run["id"]]}, "key": {"any_": ["paperhouse-ingest"]}},
+    }, timeout=30).json()
+    assert [a["type"] for a in artifacts] == ["markdown"]
+    assert artifacts[0]["data"] == summary_markdown(summary)
+
+
+def wait_for_final_state(server_url: str, flow_run_id: str, timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        flow_run = httpx.get(f"{server_url}/flow_runs/{flow_run_id}", timeout=30).json()
+        if flow_run["state"]["type"] in {"COMPLETED", "FAILED", "CRASHED", "CANCELLED"}:
+            return flow_run
+        assert time.monotonic() < deadline, f"flow run still {flow_run['state']['type']} after {timeout} s"
+        time.sleep(1)
+
+
+def test_deployment_runs_on_a_process_work_pool_worker(prefect_server, tmp_path):
+    url = prefect_server["url"]
+    home = tmp_path / "home"
+    (home / "inbox").mkdir(parents=True)
+    (home / "inbox" / "profile.txt").write_bytes((SAMPLES / "000_bac2de915468d2e7.txt").read_bytes())
+    env = plain_env(tmp_path, PREFECT_API_URL=url, PREFECT_HOME=str(tmp_path / "client"),
+                    PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    (tmp_path / "client").mkdir()
+    prefect = str(Path(sys.executable).with_name("prefect"))
+    created = subprocess.run([prefect, "work-pool", "create", "ingest-pool", "--type", "process"],
+                             capture_output=True, text=True, env=env, timeout=120)
+    assert created.returncode == 0, created.stdout + created.stderr
+    deployed = subprocess.run([paperhouse_exe(), "--home", str(home), "deploy", "--pool", "ingest-pool"],
+                              capture_output=True, text=True, env=env, timeout=300)
+    assert deployed.returncode == 0, deployed.stderr
+    assert "paperhouse-ingest/paperhouse-inbox-home" in deployed.stdout
+    deployment = httpx.get(f"{url}/deployments/name/paperhouse-ingest/paperhouse-inbox-home", timeout=30).json()
+    assert deployment["work_pool_name"] == "ingest-pool"
+    assert deployment["parameters"]["home"] == str(home)
+
+    log = (tmp_path / "worker.log").open("w")
+    worker = subprocess.Popen(
+        [prefect, "worker", "start", "--pool", "ingest-pool"],
+        env={**env, "PREFECT_WORKER_QUERY_SECONDS": "1"}, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True, cwd=tmp_path,
+    )
+    try:
+        flow_run = httpx.post(f"{url}/deployments/{deployment['id']}/create_flow_run", json={}, timeout=30).json()
+        final = wait_for_final_state(url, flow_run["id"], timeout=240)
+        assert final["state"]["type"] == "COMPLETED", (tmp_path / "worker.log").read_text()[-3000:]
+    finally:
+        stop_process_group(worker, timeout=30)  # the worker before the server
+        log.close()
+    manifest = json.loads((home / "warehouse" / "current" / "_snapshot.json").read_text())
+    assert manifest["tables"]["listing_entries"]["rows"] == 12
+
+    # deploying to a pool that does not exist yet creates it, as a process pool
+    auto = subprocess.run([paperhouse_exe(), "--home", str(home), "deploy", "--pool", "fresh-pool", "--cron",
+                           "0 6 * * *"], capture_output=True, text=True, env=env, timeout=300)
+    assert auto.returncode == 0, auto.stderr
+    assert "created, type process" in auto.stdout
+    assert httpx.get(f"{url}/work_pools/fresh-pool", timeout=30).json()["type"] == "process"
+    scheduled = httpx.get(f"{url}/deployments/name/paperhouse-ingest/paperhouse-inbox-home", timeout=30).json()
+    assert [s["schedule"]["cron"] for s in scheduled["schedules"]] == ["0 6 * * *"]
