@@ -24,7 +24,9 @@ from flows.prefect_server import (
 )
 from flows.schedule import deployment_name
 from flows.summary import summary_markdown, summary_rows
-from tests.conftest import CAPTURED_ON, REPO, SAMPLES, examples, free_port, paperhouse_exe, stop_process_group
+from tests.conftest import (
+    CAPTURED_ON, REPO, SAMPLES, examples, free_port, paperhouse_exe, record_server, stop_process_group, user_env,
+)
 from warehouse.layout import Layout
 from warehouse.lock import WarehouseBusy, held_by_this_process, writer_lock
 
@@ -204,12 +206,6 @@ def test_summary_markdown_is_one_table_row_per_summary_row(sample_warehouse, rea
 
 # --- against a real Prefect server ---------------------------------------------------------------
 
-def plain_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """A user's environment: no PREFECT_* or PAPERHOUSE_* variables at all."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "PAPERHOUSE_"))}
-    return {**env, **extra}
-
-
 def flow_runs_of(server_url: str, home: Path) -> list[dict]:
     runs = httpx.post(f"{server_url}/flow_runs/filter", json={"limit": 200}, timeout=30).json()
     return [r for r in runs if r.get("parameters", {}).get("home") == str(home)]
@@ -218,11 +214,10 @@ def flow_runs_of(server_url: str, home: Path) -> list[dict]:
 def test_ingest_uses_the_recorded_server_and_sends_info_logs_to_it(prefect_server, tmp_path):
     home = tmp_path / "home"
     layout = Layout.at(home)
-    write_record(layout, ServerRecord(url=prefect_server["url"], pid=prefect_server["pid"],
-                                      port=int(prefect_server["url"].rsplit(":", 1)[1].split("/")[0])))
+    record_server(home, prefect_server)
     run = subprocess.run(
         [paperhouse_exe(), "--home", str(home), "ingest", str(SAMPLES), "--captured-on", CAPTURED_ON.isoformat()],
-        capture_output=True, text=True, env=plain_env(tmp_path), timeout=300,
+        capture_output=True, text=True, env=user_env(), timeout=300,
     )
     assert run.returncode == 0, run.stderr
     assert "published new snapshot" in run.stdout
@@ -241,7 +236,7 @@ def test_ingest_uses_the_recorded_server_and_sends_info_logs_to_it(prefect_serve
 
     verbose = subprocess.run(
         [paperhouse_exe(), "--home", str(home), "ingest", str(SAMPLES), "--captured-on", CAPTURED_ON.isoformat(),
-         "-v"], capture_output=True, text=True, env=plain_env(tmp_path), timeout=300,
+         "-v"], capture_output=True, text=True, env=user_env(), timeout=300,
     )
     assert verbose.returncode == 0, verbose.stderr
     assert "Beginning flow run" in verbose.stderr  # -v shows Prefect's log lines in the terminal
@@ -254,7 +249,7 @@ def test_run_artifact_is_the_summary_markdown(prefect_server, tmp_path):
     script = ("import json, sys, datetime\nfrom flows.ingest import ingest_flow\n"
               "s = ingest_flow(paths=[sys.argv[1]], home=sys.argv[2], captured_on=datetime.date(2026, 11, 23))\n"
               "print(json.dumps(s))")
-    env = plain_env(tmp_path, PREFECT_API_URL=prefect_server["url"], PREFECT_HOME=str(tmp_path / "client"),
+    env = user_env(PREFECT_API_URL=prefect_server["url"], PREFECT_HOME=str(tmp_path / "client"),
                     PREFECT_SERVER_ANALYTICS_ENABLED="false")
     run = subprocess.run([sys.executable, "-c", script, str(SAMPLES), str(home)], capture_output=True, text=True,
                          env=env, cwd=REPO, timeout=300)
@@ -283,7 +278,7 @@ def test_deployment_runs_on_a_process_work_pool_worker(prefect_server, tmp_path)
     home = tmp_path / "home"
     (home / "inbox").mkdir(parents=True)
     (home / "inbox" / "profile.txt").write_bytes((SAMPLES / "000_bac2de915468d2e7.txt").read_bytes())
-    env = plain_env(tmp_path, PREFECT_API_URL=url, PREFECT_HOME=str(tmp_path / "client"),
+    env = user_env(PREFECT_API_URL=url, PREFECT_HOME=str(tmp_path / "client"),
                     PREFECT_SERVER_ANALYTICS_ENABLED="false")
     (tmp_path / "client").mkdir()
     prefect = str(Path(sys.executable).with_name("prefect"))
