@@ -100,7 +100,9 @@ def ingest(
     from flows.summary import summary_rows, verdict
 
     summary = {**summary, "command_seconds": round(time.perf_counter() - started, 3)}
-    out.print(key_value_table(f"ingest: {verdict(summary)}", summary_rows(summary)))
+    table = key_value_table(f"ingest: {verdict(summary)}", summary_rows(summary))
+    table.columns[-1].overflow = "fold"  # paths are shown whole, folded, never cut with an ellipsis
+    out.print(table)
 
 
 def checked_sources(arguments: list[str]) -> list[str]:
