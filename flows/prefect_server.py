@@ -151,16 +151,18 @@ class ApiChoice:
 
     url: str | None
     origin: str
+    #: Whether ``url`` was just seen answering (a recorded server is probed; an explicit URL is not).
+    verified: bool = False
 
 
 def choose_api(layout: Layout) -> ApiChoice:
     """An explicit ``PREFECT_API_URL``, else the live recorded server, else nothing."""
     explicit = os.environ.get(API_URL_ENV)
     if explicit:
-        return ApiChoice(explicit, f"{API_URL_ENV}")
+        return ApiChoice(explicit, API_URL_ENV)
     record = live_record(layout)
     if record is not None:
-        return ApiChoice(record.url, f"paperhouse server, pid {record.pid}")
+        return ApiChoice(record.url, f"paperhouse server, pid {record.pid}", verified=True)
     return ApiChoice(None, "")
 
 
@@ -175,7 +177,7 @@ def require_api(layout: Layout) -> ApiChoice:
             f"no Prefect server for {layout.home}: start one with `paperhouse --home {layout.home} server` "
             f"(or set {API_URL_ENV})"
         )
-    if not is_healthy(choice.url):
+    if not choice.verified and not is_healthy(choice.url):
         raise ServerUnavailable(f"the Prefect server at {choice.url} ({choice.origin}) does not answer")
     return choice
 
@@ -353,5 +355,5 @@ def describe_server(layout: Layout) -> str:
     choice = choose_api(layout)
     if choice.url is None:
         return f"none running: each ingest starts a temporary one (`paperhouse --home {layout.home} server` avoids that)"
-    state = "answers" if is_healthy(choice.url) else "does not answer"
+    state = "answers" if choice.verified or is_healthy(choice.url) else "does not answer"
     return f"{choice.url} ({choice.origin}; {state})"

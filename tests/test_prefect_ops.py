@@ -145,6 +145,18 @@ def test_schedule_and_deploy_without_a_server_fail_at_once_in_one_line(tmp_path,
     assert [line for line in result.output.splitlines() if line.strip()][0].endswith("does not answer")
 
 
+def test_ingest_with_an_explicit_api_url_that_does_not_answer_is_one_line_at_once(tmp_path):
+    """An explicit PREFECT_API_URL wins, so no temporary server is started in its place."""
+    url = f"http://127.0.0.1:{free_port()}/api"
+    run = subprocess.run([paperhouse_exe(), "--home", str(tmp_path / "home"), "ingest", str(SAMPLES)],
+                         capture_output=True, text=True, env=user_env(PREFECT_API_URL=url), timeout=120)
+    assert run.returncode == 1
+    assert [line for line in run.stderr.splitlines() if line.strip()] == [
+        f"error: the Prefect API at {url} (PREFECT_API_URL) does not answer"]
+    assert not (tmp_path / "home" / "prefect" / "temporary-server.log").exists()
+    assert not (tmp_path / "home" / "warehouse" / "current").exists()
+
+
 def test_server_refuses_to_start_twice_for_one_home(tmp_path, health_server, monkeypatch):
     layout = Layout.at(tmp_path)
     write_record(layout, ServerRecord(url=health_server, pid=os.getpid(), port=0))
