@@ -22,16 +22,15 @@ import os
 import re
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import timedelta
 from typing import Any
 
+from flows.options import SCHEDULED_LOCK_TIMEOUT, IngestOptions
 from flows.prefect_server import ServerRecord, api_url, require_api, use_api, write_record
 from warehouse.layout import Layout
 
 DEFAULT_PORT = 4200
-#: A scheduled run waits this long for an ad hoc ingest holding the writer lock.
-SCHEDULED_LOCK_TIMEOUT = 600.0
 FLOW_ENTRYPOINT = "flows.ingest.ingest_flow"
 FLOW_NAME = "paperhouse-ingest"
 DEPLOYMENT_PREFIX = "paperhouse-inbox-"
@@ -66,12 +65,24 @@ def deployment_name(layout: Layout) -> str:
 
 
 def inbox_parameters(layout: Layout, max_reject_share: float) -> dict[str, Any]:
-    """The flow parameters of a scheduled inbox ingest (absolute paths: workers run elsewhere)."""
+    """The flow parameters of a scheduled inbox ingest, as JSON (the deployment stores them).
+
+    Absolute paths: a worker runs the flow in a directory of its own.  The flow
+    takes the writer lock itself (``lock_held`` stays false) and waits for an
+    ad hoc ingest that holds it.
+    """
+    options = IngestOptions(
+        paths=[str(layout.inbox)], max_reject_share=max_reject_share, lock_timeout=SCHEDULED_LOCK_TIMEOUT,
+    )
+    return {"home": str(layout.home), "options": _json_options(options)}
+
+
+def _json_options(options: IngestOptions) -> dict[str, Any]:
+    """The options that differ from their defaults (a deployment shows what was chosen)."""
+    defaults = IngestOptions()
     return {
-        "paths": [str(layout.inbox)],
-        "home": str(layout.home),
-        "max_reject_share": max_reject_share,
-        "lock_timeout": SCHEDULED_LOCK_TIMEOUT,
+        f.name: getattr(options, f.name) for f in fields(IngestOptions)
+        if getattr(options, f.name) != getattr(defaults, f.name)
     }
 
 

@@ -7,7 +7,7 @@ import random
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from tests.conftest import CAPTURED_ON, write_listing
+from tests.conftest import flow_ingest, CAPTURED_ON, write_listing
 
 A = "LGFeb 16, 2022Code\nOpen-Ended Reinforcement Learning with Neural Reward FunctionsRobert Meier, Asier Mujika\nInspired by unsupervised learning.\n"
 B = "CLDec 19, 2023\nGemini: A Family of Highly Capable Multimodal ModelsGemini Team, Rohan Anil, Sebastian Borgeaud et al.\nThis report introduces Gemini.\n"
@@ -35,12 +35,11 @@ def build_inbox(root):
 
 
 def test_every_bad_input_class(prefect_harness, tmp_path):
-    from flows.ingest import ingest_flow
 
     inbox = tmp_path / "inbox"
     files = build_inbox(inbox)
     before = {name: (inbox / name).read_bytes() for name in files}
-    summary = ingest_flow(paths=[str(inbox)], home=str(tmp_path / "home"), captured_on=CAPTURED_ON)
+    summary = flow_ingest(str(tmp_path / "home"), [str(inbox)], captured_on=CAPTURED_ON)
 
     current = tmp_path / "home" / "warehouse" / "current"
     rejects = pl.read_parquet(current / "rejects.parquet").with_columns(

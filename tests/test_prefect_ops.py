@@ -28,42 +28,8 @@ from tests.conftest import (
     CAPTURED_ON, REPO, SAMPLES, examples, free_port, paperhouse_exe, record_server, stop_process_group, user_env,
 )
 from warehouse.layout import Layout
-from warehouse.lock import WarehouseBusy, held_by_this_process, writer_lock
 
 runner = CliRunner()
-
-
-# --- the writer lock: taken by the CLI, re-entered by the flow in the same process ------------------
-
-def test_writer_lock_reenters_in_its_process_and_excludes_others(tmp_path):
-    lock = tmp_path / "warehouse" / ".lock"
-    probe = [sys.executable, "-c", "import sys, pathlib; from warehouse.lock import ensure_free\n"
-             "ensure_free(pathlib.Path(sys.argv[1]))", str(lock)]
-    with writer_lock(lock):
-        with writer_lock(lock, timeout=0):  # the flow inside the CLI: enters at once
-            assert held_by_this_process(lock)
-        assert held_by_this_process(lock)  # the inner exit did not release the outer hold
-        other = subprocess.run(probe, capture_output=True, text=True, cwd=REPO, timeout=60)
-        assert other.returncode != 0 and "WarehouseBusy" in other.stderr
-        assert f"(pid {os.getpid()})" in other.stderr
-    assert not held_by_this_process(lock)
-    assert subprocess.run(probe, capture_output=True, text=True, cwd=REPO, timeout=60).returncode == 0
-
-
-def test_writer_lock_still_refuses_a_second_holder_in_another_process(tmp_path):
-    lock = tmp_path / ".lock"
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, pathlib; from warehouse.lock import writer_lock\n"
-         "with writer_lock(pathlib.Path(sys.argv[1])):\n    print('held', flush=True); sys.stdin.read()", str(lock)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=REPO,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(WarehouseBusy, match=f"pid {holder.pid}"):
-            with writer_lock(lock, timeout=0):
-                pass
-    finally:
-        holder.communicate("", timeout=30)
 
 
 # --- which Prefect API a command uses -------------------------------------------------------------
@@ -254,12 +220,10 @@ def test_ingest_uses_the_recorded_server_and_sends_info_logs_to_it(prefect_serve
     assert "Beginning flow run" in verbose.stderr  # -v shows Prefect's log lines in the terminal
 
 
-@pytest.mark.xfail(strict=True, reason="hook for the lead: flows/ingest.py report_run must publish "
-                   "flows.summary.summary_markdown(summary.as_dict()) as its markdown")
 def test_run_artifact_is_the_summary_markdown(prefect_server, tmp_path):
     home = tmp_path / "home"
-    script = ("import json, sys, datetime\nfrom flows.ingest import ingest_flow\n"
-              "s = ingest_flow(paths=[sys.argv[1]], home=sys.argv[2], captured_on=datetime.date(2026, 11, 23))\n"
+    script = ("import json, sys, datetime\nfrom tests.conftest import flow_ingest\n"
+              "s = flow_ingest(sys.argv[2], [sys.argv[1]], captured_on=datetime.date(2026, 11, 23))\n"
               "print(json.dumps(s))")
     env = user_env(PREFECT_API_URL=prefect_server["url"], PREFECT_HOME=str(tmp_path / "client"),
                     PREFECT_SERVER_ANALYTICS_ENABLED="false")
@@ -304,6 +268,7 @@ def test_deployment_runs_on_a_process_work_pool_worker(prefect_server, tmp_path)
     deployment = httpx.get(f"{url}/deployments/name/paperhouse-ingest/paperhouse-inbox-home", timeout=30).json()
     assert deployment["work_pool_name"] == "ingest-pool"
     assert deployment["parameters"]["home"] == str(home)
+    assert deployment["parameters"]["options"]["paths"] == [str(home / "inbox")]
 
     log = (tmp_path / "worker.log").open("w")
     worker = subprocess.Popen(

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from tests.conftest import CAPTURED_ON, write_listing
+from tests.conftest import flow_ingest, CAPTURED_ON, write_listing
 from warehouse.query import open_readonly, run_query
 
 runner = CliRunner()
@@ -102,11 +102,10 @@ def sample_report(sample_warehouse, tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def quality_home(prefect_harness, tmp_path_factory) -> Path:
-    from flows.ingest import ingest_flow
 
     root = tmp_path_factory.mktemp("quality")
     write_listing(root / "inbox" / "profile.txt", QUALITY_LISTING)
-    ingest_flow(paths=[str(root / "inbox")], home=str(root / "home"), captured_on=CAPTURED_ON)
+    flow_ingest(str(root / "home"), [str(root / "inbox")], captured_on=CAPTURED_ON)
     return root / "home"
 
 

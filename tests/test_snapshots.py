@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from tests.conftest import CAPTURED_ON, SAMPLES
+from tests.conftest import flow_ingest, CAPTURED_ON, SAMPLES
 
 FILES = sorted(SAMPLES.glob("*.txt"))
 runner = CliRunner()
@@ -17,14 +17,13 @@ runner = CliRunner()
 
 @pytest.fixture()
 def three_snapshots(prefect_harness, tmp_path):
-    from flows.ingest import ingest_flow
 
     home, inbox = tmp_path / "home", tmp_path / "inbox"
     inbox.mkdir()
     run_ids = []
     for f in FILES[:3]:
         shutil.copy2(f, inbox / f.name)
-        run_ids.append(ingest_flow(paths=[str(inbox)], home=str(home), captured_on=CAPTURED_ON)["run_id"])
+        run_ids.append(flow_ingest(str(home), [str(inbox)], captured_on=CAPTURED_ON)["run_id"])
     return home, run_ids
 
 

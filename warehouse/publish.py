@@ -14,7 +14,7 @@ import polars as pl
 
 from warehouse.faults import pause_point
 from warehouse.layout import Layout
-from warehouse.snapshots import Snapshot, link_catalog, switch_current, write_snapshot
+from warehouse.snapshots import MANIFEST, Snapshot, link_catalog, switch_current, write_snapshot
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ def publish(layout: Layout, run_id: str, tables: dict[str, pl.DataFrame], metada
 
     The caller holds the writer lock.
     """
-    existed = (layout.snapshot(run_id) / "_snapshot.json").exists()
+    existed = (layout.snapshot(run_id) / MANIFEST).exists()
     snapshot = write_snapshot(layout, run_id, tables, metadata)
     return _point_at(layout, snapshot, new_snapshot=not existed)
 

@@ -162,3 +162,16 @@ def link_catalog(layout: Layout) -> None:
     link = layout.warehouse / f".catalog-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     os.symlink(target, link)
     os.replace(link, layout.catalog)
+
+
+def diff_ids(layout: Layout, previous: str | None, current: str, table: str, column: str) -> tuple[int, int]:
+    """(added, removed) distinct ``column`` values of ``table`` from snapshot ``previous`` to ``current``."""
+    now = pl.scan_parquet(layout.snapshot(current) / f"{table}.parquet").select(column)
+    if previous is None or previous == current or not (layout.snapshot(previous) / f"{table}.parquet").exists():
+        return (now.select(pl.len()).collect().item() if previous != current else 0), 0
+    before = pl.scan_parquet(layout.snapshot(previous) / f"{table}.parquet").select(column)
+    added, removed = pl.collect_all([
+        now.join(before, on=column, how="anti").select(pl.len()),
+        before.join(now, on=column, how="anti").select(pl.len()),
+    ])
+    return added.item(), removed.item()

@@ -4,7 +4,8 @@ Everything that can refuse the run is checked before paying for Prefect
 (about a second of imports, plus seconds of server start-up when no server
 is running): arguments, sources (a directory with no listing files is an
 error), and the warehouse's writer lock, which the command then holds for
-the whole run (the flow's own ``writer_lock`` re-enters it: same process).
+the whole run (``IngestOptions.lock_held`` tells the flow not to take it
+again: a flock belongs to an open file, so it would wait for itself).
 
 The Prefect API is chosen up front (see flows/prefect_server.py): an explicit
 ``PREFECT_API_URL``, else the server ``paperhouse server`` recorded for this
@@ -22,12 +23,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
 
 from flows.cli.common import err, fail, layout_of, out
 from warehouse.layout import Layout
+
+if TYPE_CHECKING:
+    from flows.options import IngestOptions
 
 #: What the one-line note about the temporary server says it costs (measured: 5-7 s warm).
 TEMPORARY_SERVER_COST = "about 6 s"
@@ -84,10 +88,13 @@ def ingest(
         sources = checked_sources(paths or [str(layout.inbox)])
     except SourceError as exc:
         fail(str(exc))
-    options: dict[str, Any] = dict(
-        paths=sources, home=str(layout.home), captured_on=captured, max_reject_share=max_reject_share,
-        lock_timeout=wait, overrides=str(overrides.resolve()) if overrides else None,
-        full_refresh=full_refresh, http_timeout=http_timeout,
+    from flows.options import IngestOptions
+
+    options = IngestOptions(
+        paths=sources, captured_on=captured, max_reject_share=max_reject_share, lock_timeout=wait,
+        overrides=str(overrides.resolve()) if overrides else None, full_refresh=full_refresh,
+        http_timeout=http_timeout,
+        lock_held=True,  # this process holds it (below) for the whole run: the flow must not take it again
     )
     with _ended_by_signals():
         try:
@@ -131,7 +138,7 @@ def checked_sources(arguments: list[str]) -> list[str]:
 
 
 def _run_flow(
-    layout: Layout, options: dict[str, Any], dask_address: str | None, workers: int | None, verbose: bool
+    layout: Layout, options: IngestOptions, dask_address: str | None, workers: int | None, verbose: bool
 ) -> dict[str, Any]:
     """Choose (or start) the Prefect API, then run the flow; the temporary server is
     stopped by PID whatever happens."""
@@ -157,11 +164,11 @@ def _run_flow(
             fail(f"the Prefect API at {choice.url} ({choice.origin}) does not answer")
         else:
             use_api(choice.url)
-        flow, batches = _flow_for(dask_address, workers)  # imports Prefect, Polars, the pipeline
+        flow = _flow_for(dask_address, workers)  # imports Prefect, Polars, the pipeline
         if temporary is not None:
             with err.status("starting a temporary Prefect server...", spinner="dots"):
                 temporary.wait_ready()
-        return _call_flow(flow, options, batches, verbose)
+        return _call_flow(flow, layout, options, distributed=bool(dask_address or workers), verbose=verbose)
     except ServerUnavailable as exc:
         fail(str(exc))
     finally:
@@ -171,17 +178,17 @@ def _run_flow(
                 temporary.stop()
 
 
-def _flow_for(dask_address: str | None, workers: int | None) -> tuple[Any, int]:
+def _flow_for(dask_address: str | None, workers: int | None) -> Any:
     from flows.ingest import ingest_flow
 
     if dask_address or workers:
-        from flows.distributed import PER_FILE, dask_ingest_flow
+        from flows.distributed import dask_ingest_flow
 
-        return dask_ingest_flow(dask_address, workers), PER_FILE
-    return ingest_flow, 1
+        return dask_ingest_flow(dask_address, workers)
+    return ingest_flow
 
 
-def _call_flow(flow: Any, options: dict[str, Any], batches: int, verbose: bool) -> dict[str, Any]:
+def _call_flow(flow: Any, layout: Layout, options: IngestOptions, *, distributed: bool, verbose: bool) -> dict[str, Any]:
     """Run the flow; its known failures become one line."""
     import httpx
 
@@ -193,7 +200,7 @@ def _call_flow(flow: Any, options: dict[str, Any], batches: int, verbose: bool) 
 
     try:
         with err.status("ingesting (Prefect flow paperhouse-ingest)...", spinner="dots"):
-            return flow(**options, parse_batches_n=batches)
+            return flow(home=str(layout.home), options=options, distributed=distributed)
     except (SourceError, FormatAlarm, WarehouseBusy, OverrideError, OverrideFileError, OSError) as exc:
         fail(str(exc))
     except httpx.HTTPError as exc:
