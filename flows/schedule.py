@@ -31,7 +31,9 @@ from flows.prefect_server import ServerRecord, api_url, require_api, use_api, wr
 from warehouse.layout import Layout
 
 DEFAULT_PORT = 4200
-FLOW_ENTRYPOINT = "flows.ingest.ingest_flow"
+#: Runs of one home's ingest never overlap: the writer lock would serialise them anyway, with each
+#: waiting run holding a process and its memory (and runs due every few seconds piling up).
+MAX_CONCURRENT_RUNS = 1
 FLOW_NAME = "paperhouse-ingest"
 DEPLOYMENT_PREFIX = "paperhouse-inbox-"
 WORK_POOL_TYPE = "process"
@@ -107,6 +109,7 @@ def serve_schedule(layout: Layout, cron: str | None, interval: float | None, max
         description=f"paperhouse ingest of {layout.inbox}",
         tags=TAGS,
         print_starting_message=True,
+        limit=MAX_CONCURRENT_RUNS,
     )
 
 
@@ -152,6 +155,7 @@ def deploy_to_pool(
         parameters=inbox_parameters(layout, max_reject_share),
         description=f"paperhouse ingest of {layout.inbox}",
         tags=TAGS,
+        concurrency_limit=MAX_CONCURRENT_RUNS,
         entrypoint_type=EntrypointType.MODULE_PATH,
         build=False,
         push=False,

@@ -269,6 +269,7 @@ def test_deployment_runs_on_a_process_work_pool_worker(prefect_server, tmp_path)
     assert deployment["work_pool_name"] == "ingest-pool"
     assert deployment["parameters"]["home"] == str(home)
     assert deployment["parameters"]["options"]["paths"] == [str(home / "inbox")]
+    assert deployment["global_concurrency_limit"]["limit"] == 1  # one home's runs never overlap
 
     log = (tmp_path / "worker.log").open("w")
     worker = subprocess.Popen(
