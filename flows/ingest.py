@@ -213,7 +213,7 @@ def dedupe_and_model(
     layout: Layout, live: list[SourceState], run_id: str, overrides: pl.DataFrame | None
 ) -> tuple[dict[str, pl.DataFrame], dict[str, Any]]:
     """Collapse papers, resolve authors and organisations, build every table."""
-    return build_tables(corpus.load(layout, parse_fingerprint(), live), run_id, overrides)
+    return build_tables(corpus.load(layout, parse_fingerprint(), live), run_id, overrides, stream=True)
 
 
 @task(name="publish-snapshot", cache_policy=NO_CACHE)
@@ -225,6 +225,7 @@ def publish_snapshot(
         "parse_fingerprint": parse_fingerprint(),
         "quality": quality,
         "sources": [s.to_json() for s in live],
+        "rejects_by_reason": dict(sorted(Counter(tables["rejects"]["reason"].to_list()).items())),
     }
     return publish(layout, run_id, tables, metadata)
 
@@ -320,8 +321,8 @@ def run_ingest(
                 tables, quality = steps.dedupe_and_model(layout, live, run_id, override_rows)
             with _timed(stages, "writing"):
                 published = steps.publish_snapshot(layout, run_id, tables, live, quality)
-            rejects_by_reason = dict(Counter(tables["rejects"]["reason"].to_list()))
-            table_rows = {k: v.height for k, v in tables.items()}
+            rejects_by_reason = published.snapshot.manifest["rejects_by_reason"]
+            table_rows = {k: v["rows"] for k, v in published.snapshot.manifest["tables"].items()}
         papers_added, papers_removed = diff_ids(layout, previous, run_id, "papers", "paper_id")
         authors_added, _ = diff_ids(layout, previous, run_id, "authors", "author_id")
     summary = RunSummary(

@@ -89,8 +89,8 @@ def summary_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = [
         ("run id", str(summary.get("run_id", ""))),
         ("snapshot", str(summary.get("snapshot", ""))),
-        ("sources", f'{_count(summary.get("n_sources", sum(v for k, v in sources.items() if k != "removed")))} ('
-                    + ", ".join(f"{state} {_count(sources.get(state, 0))}" for state in SOURCE_STATES) + ")"),
+        ("sources", ", ".join(f"{state} {_count(sources.get(state, 0))}" for state in SOURCE_STATES)),
+        ("sources in warehouse", _count(summary.get("n_sources", sum(v for k, v in sources.items() if k != "removed")))),
         ("bytes read", _count(summary.get("n_bytes_read", 0))),
         ("records parsed this run", _count(summary.get("n_records_parsed", 0))),
         ("records in warehouse", _count(summary.get("n_entries", 0))),

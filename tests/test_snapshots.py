@@ -66,4 +66,4 @@ def test_run_publishes_a_markdown_artifact(three_snapshots):
     latest = next(b for b in bodies if run_ids[-1] in b)
     assert "| sources | new 1, changed 0, unchanged 2, removed 0 |" in latest
     assert "| records parsed this run | 21 |" in latest
-    assert "quality: persons" in latest
+    assert "| persons / groups |" in latest

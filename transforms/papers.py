@@ -32,15 +32,14 @@ DEDUPE_COLUMNS = [
 
 
 def assign_papers(entries: pl.DataFrame) -> pl.DataFrame:
-    """``entry`` -> ``paper_id``, ``is_representative`` for every entry.
+    """``entry`` -> ``paper_id``, ``paper`` (the representative's ``entry``: an
+    integer key for the paper), ``is_representative`` for every entry.
 
     ``entries`` has DEDUPE_COLUMNS; ``entry`` numbers entries in source order
     (``src``, ``source_line``), which breaks every tie the same way as sorting by
     file name and line.
     """
-    keyed = entries.select(DEDUPE_COLUMNS).with_columns(
-        multi=pl.len().over("title_key") > 1
-    )
+    keyed = entries.select(DEDUPE_COLUMNS).with_columns(multi=pl.col("title_key").is_duplicated())
     single = keyed.filter(~pl.col("multi"))
     multi = keyed.filter(pl.col("multi")).sort("title_key", "published_date", "entry")
     gap = pl.col("published_date").diff().over("title_key").dt.total_days()
@@ -49,19 +48,18 @@ def assign_papers(entries: pl.DataFrame) -> pl.DataFrame:
         .with_columns(cluster=pl.col("new_paper").cast(pl.Int64).cum_sum())
         .with_columns(first_date=pl.col("published_date").min().over("cluster"))
         .with_columns(_representative_rank().alias("rank"))
-        .with_columns(is_representative=pl.col("rank") == pl.col("rank").min().over("cluster"))
+        .with_columns(paper=pl.col("entry").sort_by("rank").first().over("cluster"))
+        .with_columns(is_representative=pl.col("entry") == pl.col("paper"))
     )
-    single = single.with_columns(first_date=pl.col("published_date"), is_representative=pl.lit(True))
-    both = pl.concat(
-        [single.select("entry", "title_key", "first_date", "is_representative"),
-         multi.select("entry", "title_key", "first_date", "is_representative")]
+    single = single.with_columns(
+        first_date=pl.col("published_date"), paper=pl.col("entry"), is_representative=pl.lit(True)
     )
-    ids = both.select(
-        "entry",
-        stable_id(pl.col("title_key"), pl.col("first_date")).alias("paper_id"),
-        "is_representative",
+    columns = ["entry", "title_key", "first_date", "paper", "is_representative"]
+    both = pl.concat([single.select(columns), multi.select(columns)])
+    reps = both.filter(pl.col("is_representative")).select(
+        "paper", stable_id(pl.col("title_key"), pl.col("first_date")).alias("paper_id")
     )
-    return ids.sort("entry")
+    return both.select("entry", "paper", "is_representative").join(reps, on="paper").sort("entry")
 
 
 def _representative_rank() -> pl.Expr:
@@ -78,20 +76,17 @@ def _representative_rank() -> pl.Expr:
     )
 
 
-def paper_facts(entries: pl.DataFrame, assigned: pl.DataFrame) -> pl.DataFrame:
-    """Per paper: merged facts over all its entries and its representative ``entry``.
+def paper_facts(entries: pl.DataFrame) -> pl.DataFrame:
+    """Per paper (``paper_id``, ``paper``): merged facts over all its entries.
 
     A merged paper ORs ``has_code``, counts the longest author list shown,
-    distinct source files and entries.
+    distinct source files and entries.  ``entries`` carries ``paper`` and
+    ``paper_id`` from :func:`assign_papers`.
     """
-    joined = entries.select("entry", "src", "has_code", "n_authors").hstack(
-        assigned.select("paper_id", "is_representative")
-    )
-    merged = joined.group_by("paper_id").agg(
+    return entries.group_by("paper").agg(
+        pl.col("paper_id").first(),
         pl.col("has_code").any(),
         pl.col("n_authors").max().cast(pl.Int32).alias("n_listed_authors"),
         pl.col("src").n_unique().cast(pl.Int32).alias("n_sources"),
         pl.len().cast(pl.Int32).alias("n_entries"),
-        pl.col("entry").filter(pl.col("is_representative")).first().alias("entry"),
     )
-    return merged

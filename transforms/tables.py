@@ -11,7 +11,7 @@ published string ids only in the tables.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,13 +37,15 @@ class Corpus:
     ``entries``: one row per parsed entry, ordered by (``src``, ``source_line``),
     without abstracts.  ``rejects``: ``src, source_line, reason, raw,
     content_hash``.  ``sources``: ``src, source_file, captured_on``.
-    ``abstracts``: ``src, source_line, abstract``, lazily (read for papers only).
+    ``abstracts`` yields ``src, source_line, abstract`` frames in source order,
+    each time it is called: the abstracts are read only for the papers table,
+    a chunk at a time.
     """
 
     entries: pl.DataFrame
     rejects: pl.DataFrame
     sources: pl.DataFrame
-    abstracts: pl.LazyFrame
+    abstracts: Callable[[], Iterable[pl.DataFrame]]
 
 
 @dataclass(frozen=True)
@@ -62,33 +64,60 @@ def model(corpus: Corpus, overrides: pl.DataFrame | None = None) -> Model:
         n_authors=pl.col("authors").list.len().cast(pl.Int32)
     )
     assigned = assign_papers(entries)
-    entries = entries.with_columns(assigned["paper_id"], assigned["is_representative"])
-    facts = paper_facts(entries, assigned)
-    entries = entries.with_columns(paper=pl.col("paper_id").rank("dense").cast(pl.UInt32))
+    entries = entries.with_columns(assigned["paper_id"], assigned["paper"], assigned["is_representative"])
+    facts = paper_facts(entries)
     mentions = explode_mentions(entries)
-    resolution = resolve_authors(mentions, entries.select("entry", "category", "orgs"), overrides)
+    resolution = resolve_authors(mentions, _evidence_context(entries), overrides)
     return Model(corpus=corpus, entries=entries, papers=facts, authors=resolution)
 
 
-def papers_table(m: Model) -> pl.DataFrame:
-    representatives = m.entries.filter(pl.col("is_representative"))
-    spoken = representatives.select(
-        "src", "source_line", "paper_id", "title", "title_key", "published_date", "year",
-        "date_precision", "category", "category_code", "category_ambiguous", "authors_truncated",
+#: The published columns of ``papers``, in order.
+PAPER_COLUMNS = (
+    "paper_id", "title", "title_key", "abstract", "published_date", "year", "date_precision",
+    "category", "category_code", "category_ambiguous", "has_code", "n_listed_authors",
+    "authors_truncated", "n_sources", "n_entries",
+)
+
+
+def _evidence_context(entries: pl.DataFrame) -> pl.DataFrame:
+    """``entry, topic, orgs`` with integer keys: the facts of an entry that can support a merge."""
+    slugs = entries.select(pl.col("orgs").explode().drop_nulls().unique().sort()).to_series()
+    categories = entries.select(pl.col("category").drop_nulls().unique().sort()).to_series()
+    return entries.select(
+        "entry",
+        pl.col("category").replace_strict(categories, pl.int_range(categories.len(), eager=True, dtype=pl.UInt32),
+                                          default=None).alias("topic"),
+        pl.col("orgs").list.eval(
+            pl.element().replace_strict(slugs, pl.int_range(slugs.len(), eager=True, dtype=pl.UInt32), default=None)
+        ),
     )
-    abstracts = m.corpus.abstracts.join(
-        spoken.select("src", "source_line").lazy(), on=["src", "source_line"], how="semi"
-    ).collect()
-    return (
-        spoken.join(m.papers.drop("entry"), on="paper_id")
-        .join(abstracts, on=["src", "source_line"], how="left")
+
+
+def papers_table(m: Model) -> Iterator[pl.DataFrame]:
+    """``papers``, streamed in the listing order of each paper's representative entry.
+
+    Everything but the abstract comes from the light corpus; abstracts are read
+    a source at a time and joined to that source's representatives, so the
+    table never sits in memory whole.
+    """
+    spoken = (
+        m.entries.filter(pl.col("is_representative"))
         .select(
-            "paper_id", "title", "title_key", "abstract", "published_date", "year", "date_precision",
-            "category", "category_code", "category_ambiguous", "has_code", "n_listed_authors",
-            "authors_truncated", "n_sources", "n_entries",
+            "src", "source_line", "paper", "title", "title_key", "published_date", "year",
+            "date_precision", "category", "category_code", "category_ambiguous", "authors_truncated",
         )
-        .sort("paper_id")
+        .join(m.papers, on="paper", how="left", maintain_order="left")
     )
+    by_source = spoken.partition_by("src", as_dict=True, include_key=True)
+    for chunk in m.corpus.abstracts():
+        if chunk.height == 0:
+            continue
+        src = chunk["src"][0]
+        reps = by_source.get((src,))
+        if reps is None:
+            continue
+        yield reps.join(chunk.select("source_line", "abstract"), on="source_line", how="left",
+                        maintain_order="left").select(PAPER_COLUMNS)
 
 
 def paper_authors_table(m: Model) -> pl.DataFrame:
@@ -149,7 +178,7 @@ def rejects_table(m: Model, run_id: str) -> pl.DataFrame:
 
 #: How each table is built from the model (and the run id, for lineage columns).
 TABLE_BUILDERS: dict[str, Callable[[Model, str], pl.DataFrame]] = {
-    "papers": lambda m, run_id: papers_table(m),
+    "papers": lambda m, run_id: papers_table(m),  # a stream of frames
     "authors": lambda m, run_id: m.authors.authors,
     "paper_authors": lambda m, run_id: paper_authors_table(m),
     "author_links": lambda m, run_id: m.authors.links,
@@ -162,15 +191,26 @@ TABLE_BUILDERS: dict[str, Callable[[Model, str], pl.DataFrame]] = {
 
 
 def build_tables(
-    corpus: Corpus | Parsed, run_id: str, overrides: pl.DataFrame | None = None
-) -> tuple[dict[str, pl.DataFrame], dict[str, Any]]:
+    corpus: Corpus | Parsed, run_id: str, overrides: pl.DataFrame | None = None, *, stream: bool = False
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """All warehouse tables for one run, plus the resolution's quality summary.
 
-    ``corpus`` may also be parsed frames located by ``source_file`` (small inputs, tests).
+    With ``stream``, ``papers`` is an iterator of frames (for the snapshot writer);
+    otherwise every table is one frame.  ``corpus`` may also be parsed frames
+    located by ``source_file`` (small inputs, tests).
     """
     m = model(corpus if isinstance(corpus, Corpus) else corpus_of(corpus), overrides)
-    tables = {name: TABLE_BUILDERS[name](m, run_id) for name in TABLE_NAMES}
+    tables: dict[str, Any] = {name: TABLE_BUILDERS[name](m, run_id) for name in TABLE_NAMES}
+    if not stream:
+        tables["papers"] = pl.concat(list(tables["papers"]) or [pl.DataFrame(schema=_paper_schema(m))])
     return tables, quality_summary(tables["authors"], tables["author_links"], m.authors.pairs)
+
+
+def _paper_schema(m: Model) -> dict[str, pl.DataType]:
+    schema = dict(m.entries.schema)
+    schema.update(m.papers.schema)
+    schema["abstract"] = pl.String
+    return {c: schema[c] for c in PAPER_COLUMNS}
 
 
 def corpus_of(parsed: Parsed) -> Corpus:
@@ -186,11 +226,12 @@ def corpus_of(parsed: Parsed) -> Corpus:
     )
     index = sources.select("source_file", "src")
     light = entries.join(index, on="source_file").sort("src", "source_line")
+    abstracts = light.select("src", "source_line", "abstract")
     return Corpus(
         entries=light.drop("source_file", "captured_on", "abstract", strict=False),
         rejects=rejects.join(index, on="source_file").sort("src", "source_line").drop("source_file"),
         sources=sources,
-        abstracts=light.select("src", "source_line", "abstract").lazy(),
+        abstracts=lambda: abstracts.partition_by("src", maintain_order=True),
     )
 
 

@@ -10,6 +10,8 @@ which is the published order of ``listing_entries``.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import polars as pl
 
 from transforms.parse import ENTRY_SCHEMA, REJECT_SCHEMA
@@ -41,14 +43,18 @@ def load(layout: Layout, parse_fingerprint: str, live: list[SourceState]) -> Cor
     if not ordered:
         empty_entries = pl.DataFrame(schema={"src": pl.UInt32, **{c: ENTRY_SCHEMA[c] for c in light}})
         empty_rejects = pl.DataFrame(schema={"src": pl.UInt32, **REJECT_SCHEMA})
-        empty_abstracts = pl.LazyFrame(schema={"src": pl.UInt32, "source_line": pl.Int64, "abstract": pl.String})
-        return Corpus(empty_entries, empty_rejects, sources, empty_abstracts)
-    entries, rejects, abstracts = [], [], []
-    for src, state in enumerate(ordered):
-        key = cache_key(parse_fingerprint, state)
+        return Corpus(empty_entries, empty_rejects, sources, lambda: iter(()))
+    keys = [cache_key(parse_fingerprint, state) for state in ordered]
+    entries, rejects = [], []
+    for src, key in enumerate(keys):
         number = pl.lit(src, dtype=pl.UInt32).alias("src")
         entries.append(parse_cache.scan(layout, key).select(number, *light))
         rejects.append(parse_cache.scan(layout, key, parse_cache.REJECTS).select(number, *REJECT_SCHEMA))
-        abstracts.append(parse_cache.scan(layout, key).select(number, "source_line", "abstract"))
     loaded_entries, loaded_rejects = pl.collect_all([pl.concat(entries), pl.concat(rejects)])
-    return Corpus(loaded_entries, loaded_rejects, sources, pl.concat(abstracts))
+
+    def abstracts() -> Iterator[pl.DataFrame]:
+        for src, key in enumerate(keys):
+            for chunk in parse_cache.iter_chunks(layout, key, ["source_line", "abstract"]):
+                yield chunk.with_columns(pl.lit(src, dtype=pl.UInt32).alias("src"))
+
+    return Corpus(loaded_entries, loaded_rejects, sources, abstracts)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -116,6 +117,13 @@ def scan(layout: Layout, key: CacheKey, part: str = ENTRIES) -> pl.LazyFrame:
 
 def read(layout: Layout, key: CacheKey, part: str = ENTRIES, columns: list[str] | None = None) -> pl.DataFrame:
     return pl.read_parquet(key.path(layout, part), columns=columns)
+
+
+def iter_chunks(layout: Layout, key: CacheKey, columns: list[str], part: str = ENTRIES) -> Iterator[pl.DataFrame]:
+    """A cached part, one row group at a time (a large source never sits in memory whole)."""
+    handle = pq.ParquetFile(key.path(layout, part))
+    for index in range(handle.num_row_groups):
+        yield pl.from_arrow(handle.read_row_group(index, columns=columns))  # type: ignore[misc]
 
 
 def remove_temporaries(layout: Layout) -> int:

@@ -45,8 +45,16 @@ CONFIDENCE: dict[tuple[str, str], float] = {
 _SLOT_BASE = 1 << 20
 
 
-def shared_counts(pairs: pl.DataFrame, facts: pl.DataFrame, name: str) -> pl.DataFrame:
-    """Per pair (``node``, ``node_b``), how many ``value``s of ``facts`` (node, value; unique) both have."""
+#: Kinds of fact, and the evidence column each one counts.
+FACT_KINDS = ("n_shared_coauthors", "n_shared_orgs", "n_shared_topics", "n_same_slot", "n_same_record")
+
+
+def shared_counts(pairs: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
+    """Per pair (``node``, ``node_b``) and fact ``kind``, how many ``value``s both nodes have.
+
+    ``facts`` is (node, kind, value), unique.  Each pair is expanded from its
+    side with fewer facts and checked against the other's.
+    """
     degree = facts.group_by("node").agg(pl.len().alias("deg"))
     oriented = (
         pairs.select("node", "node_b")
@@ -61,9 +69,9 @@ def shared_counts(pairs: pl.DataFrame, facts: pl.DataFrame, name: str) -> pl.Dat
     )
     return (
         oriented.join(facts.rename({"node": "small"}), on="small")
-        .join(facts.rename({"node": "large"}), on=["large", "value"], how="semi")
-        .group_by("node", "node_b")
-        .agg(pl.len().cast(pl.UInt32).alias(name))
+        .join(facts.rename({"node": "large"}), on=["large", "kind", "value"], how="semi")
+        .group_by("node", "node_b", "kind")
+        .agg(pl.len().cast(pl.UInt32).alias("n"))
     )
 
 
@@ -71,32 +79,47 @@ def gather_evidence(pairs: pl.DataFrame, mentions: pl.DataFrame, entries: pl.Dat
     """Add evidence counts and the strongest evidence kind to compatible ``pairs``.
 
     ``mentions``: entry, paper, position, node (every mention).  ``entries``:
-    entry, category, orgs (list).  A pair listed together on one record becomes
-    a ``conflict``.
+    entry, topic (integer), orgs (list of integer organisation keys).  A pair
+    listed together on one record becomes a ``conflict``.
     """
     candidates = pl.concat([pairs.select("node"), pairs.select(pl.col("node_b").alias("node"))]).unique()
-    mine = mentions.join(candidates, on="node", how="semi")
+    mine = mentions.join(candidates, on="node", how="semi").select("entry", "paper", "position", "node")
+    value = pl.col("value").cast(pl.UInt64)
+
+    def kind(name: str) -> pl.Expr:
+        return pl.lit(FACT_KINDS.index(name), dtype=pl.UInt8).alias("kind")
+
     co = (
         mine.select("entry", "node")
         .join(mentions.select("entry", pl.col("node").alias("value")), on="entry")
         .filter(pl.col("node") != pl.col("value"))
-        .select("node", "value")
-        .unique()
+        .select("node", kind("n_shared_coauthors"), value)
     )
-    context = mine.select("node", "entry").join(entries.select("entry", "category", "orgs"), on="entry")
-    orgs = context.select("node", pl.col("orgs").alias("value")).explode("value").drop_nulls().unique()
-    topics = context.select("node", pl.col("category").alias("value")).drop_nulls().unique()
+    context = mine.select("node", "entry").join(entries, on="entry")
+    orgs = context.select("node", pl.col("orgs").alias("value")).explode("value").drop_nulls().select(
+        "node", kind("n_shared_orgs"), value
+    )
+    topics = context.select("node", pl.col("topic").alias("value")).drop_nulls().select(
+        "node", kind("n_shared_topics"), value
+    )
     slots = mine.select(
-        "node", (pl.col("paper").cast(pl.Int64) * _SLOT_BASE + pl.col("position").cast(pl.Int64)).alias("value")
-    ).unique()
-    same_record = mine.select("node", pl.col("entry").alias("value")).unique()
-
-    out = pairs
-    for facts, name in ((co, "n_shared_coauthors"), (orgs, "n_shared_orgs"), (topics, "n_shared_topics"),
-                        (slots, "n_same_slot"), (same_record, "n_same_record")):
-        out = out.join(shared_counts(pairs, facts, name), on=["node", "node_b"], how="left").with_columns(
-            pl.col(name).fill_null(0)
-        )
+        "node", kind("n_same_slot"),
+        (pl.col("paper").cast(pl.UInt64) * _SLOT_BASE + pl.col("position").cast(pl.UInt64)).alias("value"),
+    )
+    same_record = mine.select("node", kind("n_same_record"), pl.col("entry").cast(pl.UInt64).alias("value"))
+    facts = pl.concat([co, orgs, topics, slots, same_record]).unique()
+    counts = (
+        shared_counts(pairs, facts)
+        .with_columns(pl.col("kind").replace_strict(list(range(len(FACT_KINDS))), list(FACT_KINDS),
+                                                    return_dtype=pl.String))
+        .pivot(on="kind", index=["node", "node_b"], values="n")
+    )
+    out = pairs.join(counts, on=["node", "node_b"], how="left")
+    out = out.with_columns(
+        (pl.col(name) if name in out.columns else pl.lit(None, dtype=pl.UInt32)).fill_null(0).cast(pl.UInt32)
+        .alias(name)
+        for name in FACT_KINDS
+    )
     return out.with_columns(
         evidence=pl.when(pl.col("n_same_slot") > 0)
         .then(pl.lit(SAME_SLOT))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.grammar import group_name_pattern
-from transforms.names import name_key, name_parts
+from transforms.names import name_key_series, name_parts
 
 PERSON_PREFIX = "p:"
 GROUP_PREFIX = "g:"
@@ -28,12 +28,10 @@ def nodes_of_names(names: pl.Series) -> tuple[pl.DataFrame, pl.DataFrame]:
     ``forms``: ``name_as_listed, node`` (node number).  ``nodes``: ``node,
     node_name`` (the prefixed key), ``key``, ``is_group``, in string order.
     """
+    distinct = names.unique().drop_nulls()
     forms = (
-        names.unique().drop_nulls().to_frame("name_as_listed")
-        .with_columns(
-            is_group=pl.col("name_as_listed").str.contains(group_name_pattern()),
-            key=name_key(pl.col("name_as_listed")),
-        )
+        pl.DataFrame({"name_as_listed": distinct, "key": name_key_series(distinct)})
+        .with_columns(is_group=pl.col("name_as_listed").str.contains(group_name_pattern()))
         .with_columns(
             node_name=pl.when(pl.col("is_group")).then(pl.lit(GROUP_PREFIX)).otherwise(pl.lit(PERSON_PREFIX))
             + pl.col("key")
