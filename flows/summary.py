@@ -107,8 +107,9 @@ def summary_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 
 def _cell(text: str) -> str:
-    """A markdown table cell: pipes escaped, on one line."""
-    return " ".join(text.split()).replace("|", "\\|")
+    """A markdown table cell: on one line, backslashes and pipes escaped (a trailing
+    backslash would otherwise escape the cell's closing pipe)."""
+    return " ".join(text.split()).replace("\\", "\\\\").replace("|", "\\|")
 
 
 def summary_markdown(summary: Mapping[str, Any]) -> str:

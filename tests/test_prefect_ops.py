@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from flows.prefect_server import (
-    ServerRecord, ServerUnavailable, choose_api, live_record, read_record, record_path, require_api, write_record,
+    ServerRecord, ServerUnavailable, choose_api, describe_server, live_record, read_record, record_path, require_api, write_record,
 )
 from flows.schedule import deployment_name
 from flows.summary import summary_markdown, summary_rows
@@ -131,6 +131,15 @@ def test_server_refuses_to_start_twice_for_one_home(tmp_path, health_server, mon
     assert f"already running at {health_server} (pid {os.getpid()})" in result.output
 
 
+def test_describe_server_for_status(tmp_path, health_server, monkeypatch):
+    """The line `status` can show (hook): which server ad hoc runs will use, or how to get one."""
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    layout = Layout.at(tmp_path)
+    assert describe_server(layout).startswith("none running") and "server` avoids that" in describe_server(layout)
+    write_record(layout, ServerRecord(url=health_server, pid=os.getpid(), port=0))
+    assert describe_server(layout) == f"{health_server} (paperhouse server, pid {os.getpid()}; answers)"
+
+
 def test_deployment_name_is_readable(tmp_path):
     assert deployment_name(Layout.at(tmp_path / "My Data.home")) == "paperhouse-inbox-my-data-home"
     assert deployment_name(Layout.at(tmp_path / "data")) == "paperhouse-inbox-data"
@@ -155,22 +164,36 @@ def test_summary_rows_cover_the_run_and_both_times(sample_warehouse):
 
 
 def _cells(line: str) -> list[str]:
-    """Split a markdown table row on unescaped pipes."""
+    """Split a markdown table row on unescaped pipes, undoing the escapes inside cells."""
     cells, cell, escaped = [], "", False
     for char in line:
-        if char == "|" and not escaped:
-            cells.append(cell)
-            cell = ""
+        if escaped:
+            cell, escaped = cell + char, False
+        elif char == "\\":
+            escaped = True
+        elif char == "|":
+            cells, cell = cells + [cell], ""
         else:
             cell += char
-        escaped = char == "\\" and not escaped
     return cells + [cell]
 
 
+#: A run summary as run_ingest returns it (the shape of RunSummary.as_dict()).
+SUMMARY = {
+    "run_id": "4f31b9133a6a2ebb", "snapshot": "/data/warehouse/snapshots/4f31b9133a6a2ebb", "published_new": True,
+    "switched": True, "sources": {"new": 4, "changed": 0, "unchanged": 0, "removed": 0}, "n_sources": 4,
+    "n_bytes_read": 124745, "n_records_parsed": 104, "n_entries": 104, "n_rejects": 0, "rejects_by_reason": {},
+    "table_rows": {"papers": 97, "authors": 168}, "papers_added": 97, "papers_removed": 0, "authors_added": 168,
+    "quality": {"mentions": 296, "persons": 165, "groups": 3, "merges_by_rule": {"folded": 2}},
+    "stages": {"planning": 0.03, "parsing": 0.29}, "seconds": 1.72,
+}
+
+
 @settings(max_examples=examples(200), deadline=None)
-@given(reasons=st.dictionaries(st.text(min_size=1, max_size=30), st.integers(0, 10**6), max_size=5))
-def test_summary_markdown_is_one_table_row_per_summary_row(sample_warehouse, reasons):
-    summary = {**sample_warehouse["summary"], "rejects_by_reason": reasons}
+@given(reasons=st.dictionaries(st.text(min_size=1, max_size=30), st.integers(0, 10**6), max_size=5),
+       path=st.text(max_size=40) | st.just("C:\\snapshots\\"))
+def test_summary_markdown_is_one_table_row_per_summary_row(reasons, path):
+    summary = {**SUMMARY, "rejects_by_reason": reasons, "snapshot": path}
     markdown = summary_markdown(summary)
     table = [line for line in markdown.splitlines() if line.startswith("|")]
     rows = summary_rows(summary)
@@ -178,8 +201,8 @@ def test_summary_markdown_is_one_table_row_per_summary_row(sample_warehouse, rea
     for line, (label, value) in zip(table[2:], rows):
         cells = _cells(line)
         assert len(cells) == 4 and cells[0] == cells[3] == "", line
-        assert cells[1].strip().replace("\\|", "|") == " ".join(label.split())
-        assert cells[2].strip().replace("\\|", "|") == " ".join(value.split())
+        assert cells[1].strip() == " ".join(label.split())
+        assert cells[2].strip() == " ".join(value.split())
 
 
 # --- against a real Prefect server ---------------------------------------------------------------
