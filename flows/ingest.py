@@ -220,14 +220,23 @@ def dedupe_and_model(
 def publish_snapshot(
     layout: Layout, run_id: str, tables: dict[str, pl.DataFrame], live: list[SourceState], quality: dict[str, Any],
 ) -> Published:
+    reasons: dict[str, int] = {}  # filled while the rejects stream is written, before the manifest is
     metadata = {
         "code_fingerprint": publish_fingerprint(),
         "parse_fingerprint": parse_fingerprint(),
         "quality": quality,
         "sources": [s.to_json() for s in live],
-        "rejects_by_reason": dict(sorted(Counter(tables["rejects"]["reason"].to_list()).items())),
+        "rejects_by_reason": reasons,
     }
-    return publish(layout, run_id, tables, metadata)
+    return publish(layout, run_id, {**tables, "rejects": _count_reasons(tables["rejects"], reasons)}, metadata)
+
+
+def _count_reasons(frames: Iterable[pl.DataFrame] | pl.DataFrame, into: dict[str, int]) -> Iterator[pl.DataFrame]:
+    """Pass the rejects through, counting them by reason into ``into``."""
+    for frame in [frames] if isinstance(frames, pl.DataFrame) else frames:
+        for reason, n in frame.group_by("reason").len().iter_rows():
+            into[reason] = into.get(reason, 0) + n
+        yield frame
 
 
 @task(name="report-run", cache_policy=NO_CACHE)
@@ -293,6 +302,7 @@ def run_ingest(
         pause_point("after-lock")
         remove_stale_temporaries(layout)
         parse_cache.remove_temporaries(layout)
+        corpus.remove_stale_spills(layout)
         previous = layout.current_run_id()
         known = _known_sources(layout)
         with _timed(stages, "planning"):

@@ -220,8 +220,6 @@ class ParseRun:
                 feed.append(batch)
                 yield batch
 
-        entry_schema = pl.DataFrame(schema=ENTRY_SCHEMA).to_arrow().schema
-        reject_schema = pl.DataFrame(schema=REJECT_SCHEMA).to_arrow().schema
         empty = ParsedChunk(pl.DataFrame(schema=ENTRY_SCHEMA), pl.DataFrame(schema=REJECT_SCHEMA))
         try:
             for parsed in self.parallel(work()):
@@ -232,7 +230,7 @@ class ParseRun:
                     state = open_.get(piece.source)
                     if state is None:
                         writer = parse_cache.CacheWriter(
-                            self.layout, self.parse_fingerprint, captured[piece.source], entry_schema, reject_schema
+                            self.layout, self.parse_fingerprint, captured[piece.source], empty.entries, empty.rejects
                         )
                         state = open_[piece.source] = _Open(writer)
                     entries = by_piece_e.get((number,), empty.entries)

@@ -31,9 +31,11 @@ from warehouse.sources import SourceState
 PARSE_MODULES = (
     "flows.extract",
     "flows.parsing",
+    "transforms.authors.keys",
     "transforms.categories",
     "transforms.grammar",
     "transforms.ids",
+    "transforms.names",
     "transforms.parse",
     "transforms.records",
     "transforms.text",
@@ -41,13 +43,19 @@ PARSE_MODULES = (
 #: Further modules whose code decides what a run publishes from parsed records.
 PUBLISH_MODULES = (
     "transforms.affiliations",
-    "transforms.authors",
-    "transforms.names",
+    "transforms.authors.candidates",
+    "transforms.authors.clustering",
+    "transforms.authors.evidence",
+    "transforms.authors.overrides",
+    "transforms.authors.resolve",
     "transforms.papers",
     "transforms.tables",
     "warehouse.catalog",
     "warehouse.schema",
     "warehouse.snapshots",
+    "warehouse.tables_io",
+    "warehouse.corpus",
+    "warehouse.dictionary",
 )
 #: The view files (top level of the ``paperhouse_sql`` package; not report or audit queries).
 VIEW_PACKAGE = "paperhouse_sql"
@@ -69,7 +77,7 @@ def _view_files() -> list[tuple[str, bytes]]:
     return sorted(
         (f"sql/{entry.name}", entry.read_bytes())
         for entry in resources.files(VIEW_PACKAGE).iterdir()
-        if entry.name.endswith(".sql")
+        if entry.name.endswith((".sql", ".yml"))
     )
 
 

@@ -49,7 +49,7 @@ def test_time_travel_and_prune_never_removes_current(three_snapshots):
     gone = runner.invoke(app, ["--home", str(home), "sql", "SELECT 1", "--snapshot", run_ids[0]])
     assert gone.exit_code == 1 and f"no snapshot '{run_ids[0]}'" in gone.output
     # caches of pruned-only inputs are gone; the kept snapshot's sources are still cached
-    cached = {p.name.split(".")[0] for p in (home / "warehouse" / "cache").rglob("*.parquet")}
+    cached = {p.name.split(".")[0] for p in (home / "warehouse" / "cache").rglob("*.arrow")}
     assert len(cached) == 3
 
 

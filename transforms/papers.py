@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import polars as pl
 
-from transforms.ids import stable_id
 
 #: Same title, dates at most this far apart: one paper.
 MAX_GAP_DAYS = 60
@@ -26,8 +25,8 @@ MAX_GAP_DAYS = 60
 _PRECISION_RANK = {"day": 0, "day_inferred_year": 1}
 #: Columns the dedupe reads from each entry.
 DEDUPE_COLUMNS = [
-    "entry", "src", "source_line", "title_key", "published_date", "date_precision",
-    "n_authors", "authors_truncated", "has_code",
+    "entry", "title_hash", "paper_key", "published_date", "date_precision", "n_authors", "authors_truncated",
+    "has_code",
 ]
 
 
@@ -36,30 +35,33 @@ def assign_papers(entries: pl.DataFrame) -> pl.DataFrame:
     integer key for the paper), ``is_representative`` for every entry.
 
     ``entries`` has DEDUPE_COLUMNS; ``entry`` numbers entries in source order
-    (``src``, ``source_line``), which breaks every tie the same way as sorting by
-    file name and line.
+    (file name, line), which breaks every tie.  Titles are grouped by
+    ``title_hash`` (checked against the keys by the caller); a paper's id is the
+    ``paper_key`` (hash of title key and date) of its earliest entry.
     """
-    keyed = entries.select(DEDUPE_COLUMNS).with_columns(multi=pl.col("title_key").is_duplicated())
-    single = keyed.filter(~pl.col("multi"))
-    multi = keyed.filter(pl.col("multi")).sort("title_key", "published_date", "entry")
-    gap = pl.col("published_date").diff().over("title_key").dt.total_days()
+    keyed = entries.select(DEDUPE_COLUMNS)
+    multi_mask = keyed["title_hash"].is_duplicated()
+    single = keyed.filter(~multi_mask).select(
+        "entry", pl.col("entry").alias("paper"), pl.lit(True).alias("is_representative"),
+        pl.col("paper_key").alias("paper_id"),
+    )
+    multi = keyed.filter(multi_mask).sort("title_hash", "published_date", "entry")
+    same_title = pl.col("title_hash") == pl.col("title_hash").shift(1)
+    gap = pl.when(same_title).then((pl.col("published_date") - pl.col("published_date").shift(1)).dt.total_days())
     multi = (
         multi.with_columns(new_paper=gap.is_null() | (gap > MAX_GAP_DAYS))
-        .with_columns(cluster=pl.col("new_paper").cast(pl.Int64).cum_sum())
-        .with_columns(first_date=pl.col("published_date").min().over("cluster"))
-        .with_columns(_representative_rank().alias("rank"))
-        .with_columns(paper=pl.col("entry").sort_by("rank").first().over("cluster"))
-        .with_columns(is_representative=pl.col("entry") == pl.col("paper"))
+        .with_columns(
+            cluster=pl.col("new_paper").cast(pl.Int64).cum_sum(),
+            # dates are sorted within a title: the first entry of a paper is its earliest
+            paper_id=pl.when(pl.col("new_paper")).then(pl.col("paper_key")).forward_fill(),
+            rank=_representative_rank(),
+        )
     )
-    single = single.with_columns(
-        first_date=pl.col("published_date"), paper=pl.col("entry"), is_representative=pl.lit(True)
+    chosen = multi.group_by("cluster").agg(pl.col("entry").sort_by("rank").first().alias("paper"))
+    multi = multi.join(chosen, on="cluster").select(
+        "entry", "paper", (pl.col("entry") == pl.col("paper")).alias("is_representative"), "paper_id"
     )
-    columns = ["entry", "title_key", "first_date", "paper", "is_representative"]
-    both = pl.concat([single.select(columns), multi.select(columns)])
-    reps = both.filter(pl.col("is_representative")).select(
-        "paper", stable_id(pl.col("title_key"), pl.col("first_date")).alias("paper_id")
-    )
-    return both.select("entry", "paper", "is_representative").join(reps, on="paper").sort("entry")
+    return pl.concat([single, multi]).sort("entry")
 
 
 def _representative_rank() -> pl.Expr:

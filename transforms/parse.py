@@ -26,7 +26,8 @@ from transforms.grammar import (
     shape_of,
     strict_split_pattern,
 )
-from transforms.ids import md5_hex, md5_record_lines
+from transforms.authors.keys import node_names_of_lists
+from transforms.ids import md5_hex, md5_record_lines, stable_id
 from transforms.records import GROUP_SCHEMA, LINE_SCHEMA, assemble, lines_from_text, record_text, strip_bom
 from transforms.text import _where, clean_series, title_key_series
 
@@ -42,6 +43,9 @@ MIN_YEAR = 1990
 #: How far past the capture year a listed year may be (a preprint dated January 1st
 #: seen on December 31st in another time zone).
 MAX_YEARS_AFTER_CAPTURE = 1
+
+#: Seed of ``title_hash`` (any constant: it only has to be the same for every entry of a run).
+TITLE_HASH_SEED = 20_261_201
 
 #: Reject reasons, stable strings that analysts can group by.
 REASON_OUTSIDE = "text outside a record (no date line above it)"
@@ -64,8 +68,11 @@ ENTRY_SCHEMA: dict[str, pl.DataType] = {
     "has_code": pl.Boolean,
     "title": pl.String,
     "title_key": pl.String,
+    "title_hash": pl.UInt64,
+    "paper_key": pl.String,
     "abstract": pl.String,
     "authors": pl.List(pl.String),
+    "author_nodes": pl.List(pl.String),
     "authors_truncated": pl.Boolean,
     "orgs": pl.List(pl.String),
     "split_rule": pl.String,
@@ -145,6 +152,8 @@ def parse_groups(groups: pl.DataFrame, captured_on: pl.Series) -> ParsedChunk:
     tail = _tail(good.select(pl.col("title_line").str.slice(pl.col("split_at") + 1)).to_series())
     lookup = code_lookup()
     codes = lookup["category_code"].to_list()
+    authors = _split_authors(tail["authors_text"])
+    keys = title_key_series(title)
     entries = good.select(
         "piece",
         "source_line",
@@ -161,9 +170,15 @@ def parse_groups(groups: pl.DataFrame, captured_on: pl.Series) -> ParsedChunk:
         "date_precision",
         "has_code",
         pl.lit(title).alias("title"),
-        pl.lit(title_key_series(title)).alias("title_key"),
+        pl.lit(keys).alias("title_key"),
+        # grouping aid for the dedupe (never published; the cache is keyed by the
+        # Polars version, which decides this hash)
+        pl.lit(keys).hash(seed=TITLE_HASH_SEED).alias("title_hash"),
+        # the paper id this entry founds if it is its paper's earliest listing
+        stable_id(pl.lit(keys), pl.col("published_date")).alias("paper_key"),
         pl.lit(clean_series(good["abstract"])).alias("abstract"),
-        pl.lit(_split_authors(tail["authors_text"])).alias("authors"),
+        pl.lit(authors).alias("authors"),
+        pl.lit(node_names_of_lists(authors)).alias("author_nodes"),
         pl.lit(tail["et_al"].is_not_null()).alias("authors_truncated"),
         pl.lit(_organisations(tail["orgs_text"])).alias("orgs"),
         "split_rule",

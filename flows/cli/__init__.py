@@ -15,7 +15,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from flows.cli import bi, ingest, ops, query
+from flows.cli import bi, data, ingest, ops, query
 from flows.cli.common import err
 from warehouse.layout import Layout
 
@@ -69,6 +69,8 @@ app.command()(ops.prune)
 app.command()(ops.server)
 app.command()(ops.schedule)
 app.command()(ops.deploy)
+app.command()(data.describe)
+app.command()(data.check)
 
 
 def main() -> None:

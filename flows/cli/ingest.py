@@ -196,12 +196,13 @@ def _call_flow(flow: Any, layout: Layout, options: IngestOptions, *, distributed
     from flows.ingest import FormatAlarm
     from flows.overrides import OverrideFileError
     from transforms.authors import OverrideError
+    from warehouse.audits import AuditsFailed
     from warehouse.lock import WarehouseBusy
 
     try:
         with _terminal_progress():
             return flow(home=str(layout.home), options=options, distributed=distributed)
-    except (SourceError, FormatAlarm, WarehouseBusy, OverrideError, OverrideFileError, OSError) as exc:
+    except (SourceError, FormatAlarm, WarehouseBusy, OverrideError, OverrideFileError, AuditsFailed, OSError) as exc:
         fail(str(exc))
     except httpx.HTTPError as exc:
         fail(f"fetching {exc.request.url} failed after retries: {type(exc).__name__}: {exc}")

@@ -5,12 +5,10 @@ from transforms.authors.resolve import (
     LOW_CONFIDENCE,
     VARIANT_SEPARATOR,
     Resolution,
-    explode_mentions,
     quality_summary,
-    resolve_authors,
+    resolve_partition,
 )
 
 __all__ = [
-    "LOW_CONFIDENCE", "OverrideError", "Resolution", "VARIANT_SEPARATOR", "explode_mentions",
-    "quality_summary", "resolve_authors",
+    "LOW_CONFIDENCE", "OverrideError", "Resolution", "VARIANT_SEPARATOR", "quality_summary", "resolve_partition",
 ]

@@ -41,97 +41,95 @@ CONFIDENCE: dict[tuple[str, str], float] = {
     (FIRST_INITIAL, COAUTHOR): 0.85,
     (FIRST_INITIAL, ORGANISATION): 0.7,
 }
-#: Authors per record are numbered below this, so (paper, position) packs into one integer.
-_SLOT_BASE = 1 << 20
 
 
-#: Kinds of fact, and the evidence column each one counts.
-FACT_KINDS = ("n_shared_coauthors", "n_shared_orgs", "n_shared_topics", "n_same_slot", "n_same_record")
+_PAIR = ["node", "node_b"]
 
 
-def shared_counts(pairs: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
-    """Per pair (``node``, ``node_b``) and fact ``kind``, how many ``value``s both nodes have.
+def _ordered_pairs(frame: pl.DataFrame) -> pl.DataFrame:
+    """Distinct pairs ``node < node_b`` from a frame with columns ``node`` and ``node_b``."""
+    return frame.filter(pl.col("node") < pl.col("node_b")).select(_PAIR).unique()
 
-    ``facts`` is (node, kind, value), unique.  Each pair is expanded from its
-    side with fewer facts and checked against the other's.
+
+def _pairs_sharing(pairs: pl.DataFrame, facts: pl.DataFrame) -> pl.DataFrame:
+    """The ``pairs`` whose two nodes share at least one ``value`` of ``facts`` (node, value; unique).
+
+    Each pair is expanded from its side with *fewer* facts and checked against
+    the other's: a variant spelling seen on three papers next to a prolific
+    author with thousands of coauthors costs three lookups, not thousands.
     """
     degree = facts.group_by("node").agg(pl.len().alias("deg"))
     oriented = (
-        pairs.select("node", "node_b")
+        pairs.select(_PAIR)
         .join(degree, on="node", how="left")
         .join(degree.rename({"node": "node_b", "deg": "deg_b"}), on="node_b", how="left")
         .with_columns(a_smaller=pl.col("deg").fill_null(0) <= pl.col("deg_b").fill_null(0))
         .select(
-            "node", "node_b",
+            *_PAIR,
             pl.when(pl.col("a_smaller")).then(pl.col("node")).otherwise(pl.col("node_b")).alias("small"),
             pl.when(pl.col("a_smaller")).then(pl.col("node_b")).otherwise(pl.col("node")).alias("large"),
         )
     )
     return (
         oriented.join(facts.rename({"node": "small"}), on="small")
-        .join(facts.rename({"node": "large"}), on=["large", "kind", "value"], how="semi")
-        .group_by("node", "node_b", "kind")
-        .agg(pl.len().cast(pl.UInt32).alias("n"))
+        .join(facts.rename({"node": "large"}), on=["large", "value"], how="semi")
+        .select(_PAIR)
+        .unique()
     )
 
 
 def gather_evidence(pairs: pl.DataFrame, mentions: pl.DataFrame, entries: pl.DataFrame) -> pl.DataFrame:
-    """Add evidence counts and the strongest evidence kind to compatible ``pairs``.
+    """Add the strongest ``evidence`` kind to compatible ``pairs`` (and make a pair
+    listed together on one record a ``conflict``).
 
     ``mentions``: entry, paper, position, node (every mention).  ``entries``:
-    entry, topic (integer), orgs (list of integer organisation keys).  A pair
-    listed together on one record becomes a ``conflict``.
+    entry, topic (integer), orgs (list of integer organisation keys).  Only
+    whether a pair shares a fact matters, never how many, so each kind is a set
+    of pairs, found the cheapest way for that kind: facts tied to a record or a
+    slot are joined on the record or slot (a handful of names each); facts a
+    node has few of (topics, organisations) and coauthors are looked up per pair.
     """
     candidates = pl.concat([pairs.select("node"), pairs.select(pl.col("node_b").alias("node"))]).unique()
     mine = mentions.join(candidates, on="node", how="semi").select("entry", "paper", "position", "node")
-    value = pl.col("value").cast(pl.UInt64)
-
-    def kind(name: str) -> pl.Expr:
-        return pl.lit(FACT_KINDS.index(name), dtype=pl.UInt8).alias("kind")
-
-    co = (
+    together = _ordered_pairs(mine.join(mine.select("entry", pl.col("node").alias("node_b")), on="entry"))
+    same_slot = _ordered_pairs(
+        mine.join(mine.select("paper", "position", pl.col("node").alias("node_b")), on=["paper", "position"])
+    )
+    coauthors = (
         mine.select("entry", "node")
         .join(mentions.select("entry", pl.col("node").alias("value")), on="entry")
         .filter(pl.col("node") != pl.col("value"))
-        .select("node", kind("n_shared_coauthors"), value)
+        .select("node", "value")
+        .unique()
     )
     context = mine.select("node", "entry").join(entries, on="entry")
-    orgs = context.select("node", pl.col("orgs").alias("value")).explode("value").drop_nulls().select(
-        "node", kind("n_shared_orgs"), value
-    )
-    topics = context.select("node", pl.col("topic").alias("value")).drop_nulls().select(
-        "node", kind("n_shared_topics"), value
-    )
-    slots = mine.select(
-        "node", kind("n_same_slot"),
-        (pl.col("paper").cast(pl.UInt64) * _SLOT_BASE + pl.col("position").cast(pl.UInt64)).alias("value"),
-    )
-    same_record = mine.select("node", kind("n_same_record"), pl.col("entry").cast(pl.UInt64).alias("value"))
-    facts = pl.concat([co, orgs, topics, slots, same_record]).unique()
-    counts = (
-        shared_counts(pairs, facts)
-        .with_columns(pl.col("kind").replace_strict(list(range(len(FACT_KINDS))), list(FACT_KINDS),
-                                                    return_dtype=pl.String))
-        .pivot(on="kind", index=["node", "node_b"], values="n")
-    )
-    out = pairs.join(counts, on=["node", "node_b"], how="left")
-    out = out.with_columns(
-        (pl.col(name) if name in out.columns else pl.lit(None, dtype=pl.UInt32)).fill_null(0).cast(pl.UInt32)
-        .alias(name)
-        for name in FACT_KINDS
-    )
+    orgs = context.select("node", pl.col("orgs").alias("value")).explode("value").drop_nulls().unique()
+    topics = context.select("node", pl.col("topic").alias("value")).drop_nulls().unique()
+
+    flags = {
+        "together": together.join(pairs.select(_PAIR), on=_PAIR, how="semi"),
+        SAME_SLOT: same_slot.join(pairs.select(_PAIR), on=_PAIR, how="semi"),
+        COAUTHOR: _pairs_sharing(pairs, coauthors),
+        ORGANISATION: _pairs_sharing(pairs, orgs),
+        TOPIC: _pairs_sharing(pairs, topics),
+    }
+    out = pairs
+    for name, found in flags.items():
+        out = out.join(found.with_columns(pl.lit(True).alias(name)), on=_PAIR, how="left").with_columns(
+            pl.col(name).fill_null(False)
+        )
     return out.with_columns(
-        evidence=pl.when(pl.col("n_same_slot") > 0)
+        evidence=pl.when(pl.col(SAME_SLOT))
         .then(pl.lit(SAME_SLOT))
-        .when(pl.col("n_shared_coauthors") > 0)
+        .when(pl.col(COAUTHOR))
         .then(pl.lit(COAUTHOR))
-        .when(pl.col("n_shared_orgs") > 0)
+        .when(pl.col(ORGANISATION))
         .then(pl.lit(ORGANISATION))
-        .when(pl.col("n_shared_topics") > 0)
+        .when(pl.col(TOPIC))
         .then(pl.lit(TOPIC))
         .otherwise(pl.lit(NO_EVIDENCE)),
-        rule=pl.when(pl.col("n_same_record") > 0).then(pl.lit(CONFLICT)).otherwise(pl.col("rule")),
-    )
+        rule=pl.when(pl.col("together")).then(pl.lit(CONFLICT)).otherwise(pl.col("rule")),
+    ).drop("together", SAME_SLOT, COAUTHOR, ORGANISATION, TOPIC)
 
 
 def decide(pairs: pl.DataFrame) -> pl.DataFrame:

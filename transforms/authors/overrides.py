@@ -24,6 +24,14 @@ class OverrideError(ValueError):
     """An override names an author that does not exist, contradicts itself, or is malformed."""
 
 
+def override_keys(overrides: pl.DataFrame | None) -> set[str]:
+    """The folded keys the override rows name (to look for among the corpus's nodes)."""
+    if overrides is None or overrides.height == 0:
+        return set()
+    keyed = overrides.select(name_key(pl.col("name_a")).alias("a"), name_key(pl.col("name_b")).alias("b"))
+    return set(keyed["a"].to_list()) | set(keyed["b"].to_list())
+
+
 def override_edges(overrides: pl.DataFrame | None, nodes: pl.DataFrame) -> pl.DataFrame | None:
     """Decided edges (node < node_b, rule, evidence, confidence, decision) from the override rows.
 

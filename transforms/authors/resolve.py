@@ -7,12 +7,15 @@ The steps, each in its own module:
 3. evidence for compatible pairs, and the decision (evidence.py);
 4. manual overrides (overrides.py);
 5. components of the merge edges, bridges and conflicts defused (clustering.py);
-6. here: author ids, the ``authors`` and ``author_links`` tables, and the
-   quality summary.
+6. here: author ids, the ``authors`` and ``author_links`` rows, and the
+   counts for the quality summary.
 
-Every mention of one written form belongs to one author (form -> node ->
-component), so the result maps *forms* to authors; tables that list mentions
-join that small map instead of carrying ids through millions of rows.
+Resolution runs per *partition* of the nodes: every candidate pair lies inside
+one block (surname key + first initial), every block inside one partition
+(partition.py), and overrides that join blocks pull those blocks into one
+partition, so partitions never need each other's decisions.  Every mention
+of one written form belongs to one author (form -> node -> component), so the
+result maps *nodes* to authors; tables that list mentions join that map.
 """
 
 from __future__ import annotations
@@ -25,8 +28,8 @@ import polars as pl
 from transforms.authors.candidates import CONFLICT, candidate_pairs
 from transforms.authors.clustering import cluster
 from transforms.authors.evidence import MERGE, POSSIBLE_MATCH, decide, gather_evidence
-from transforms.authors.keys import nodes_of_names, people
-from transforms.authors.overrides import apply_overrides, override_edges
+from transforms.authors.keys import nodes_of_forms, people
+from transforms.authors.overrides import apply_overrides
 from transforms.ids import stable_id
 from transforms.names import completeness
 
@@ -42,63 +45,48 @@ CANONICAL, FOLDED, SAME_FOLDED_FORM = "canonical", "folded", "same folded form"
 
 @dataclass(frozen=True)
 class Resolution:
-    forms: pl.DataFrame  # name_as_listed, node, author_id: every written form
-    authors: pl.DataFrame  # the ``authors`` table
-    links: pl.DataFrame  # the ``author_links`` table
-    pairs: pl.DataFrame  # every compared pair with its rule, evidence, decision
-    mention_authors: pl.DataFrame  # entry, position, author_id (every mention)
+    """One partition's (or the whole corpus's) authors."""
+
+    node_author: pl.DataFrame  # node, author_id: every node
+    authors: pl.DataFrame  # rows of the ``authors`` table
+    links: pl.DataFrame  # rows of the ``author_links`` table
+    decisions: dict[str, int]  # compared pairs by decision (for the quality summary)
 
 
-def explode_mentions(entries: pl.DataFrame) -> pl.DataFrame:
-    """One row per (entry, listed author): ``entry, paper, position, name_as_listed``.
-
-    Mentions come from every listing of a paper, not only the one whose list is
-    published: two profiles spelling the same slot differently are the strongest
-    evidence that two spellings are one person.
-    """
-    return (
-        entries.select("entry", "paper", pl.col("authors").alias("name_as_listed"))
-        .with_columns(position=pl.int_ranges(1, pl.col("name_as_listed").list.len() + 1, dtype=pl.Int32))
-        .explode("name_as_listed", "position")
-        .filter(pl.col("name_as_listed").is_not_null())
-    )
-
-
-def resolve_authors(
-    mentions: pl.DataFrame, context: pl.DataFrame, overrides: pl.DataFrame | None = None
+def resolve_partition(
+    forms: pl.DataFrame, mentions: pl.DataFrame, context: pl.DataFrame, override_edges: pl.DataFrame | None
 ) -> Resolution:
-    """Give each written form an ``author_id``; build ``authors`` and ``author_links``.
+    """Resolve the nodes of one partition.
 
-    ``mentions``: entry, paper, position, name_as_listed.  ``context``: entry,
-    category, orgs (the facts of each entry that can support a merge).
+    ``forms``: ``name_as_listed, node_name, n_mentions`` (each written form of the
+    partition once).  ``mentions``: ``entry, paper, position, node`` -- every
+    mention of the corpus, because coauthors may live in other partitions.
+    ``context``: ``entry, topic, orgs``.  ``override_edges``: decided edges from
+    the override file that fall in this partition (overrides.py).
     """
-    forms, nodes = nodes_of_names(mentions["name_as_listed"])
-    located = mentions.join(forms, on="name_as_listed", how="left", maintain_order="left")
+    nodes = nodes_of_forms(forms)
+    forms = forms.join(nodes.select("node_name", "node"), on="node_name")
     persons = people(nodes)
     candidates = candidate_pairs(persons)
-    compatible = decide(gather_evidence(candidates.filter(pl.col("rule") != CONFLICT), located, context))
+    compatible = decide(gather_evidence(candidates.filter(pl.col("rule") != CONFLICT), mentions, context))
     conflicting = candidates.filter(pl.col("rule") == CONFLICT).with_columns(decision=pl.lit(CONFLICT))
-    decided = apply_overrides(
-        pl.concat([compatible, conflicting], how="diagonal_relaxed"), override_edges(overrides, nodes)
-    )
+    decided = apply_overrides(pl.concat([compatible, conflicting], how="diagonal_relaxed"), override_edges)
     labels, bridges = cluster(decided, persons)
 
+    # a component's label is its alphabetically first node name; its author id the hash of that name
     node_author = (
         nodes.select("node", "node_name", "is_group")
         .join(labels, on="node", how="left")
         .with_columns(label=pl.coalesce("label", "node"))
     )
-    label_names = node_author.filter(pl.col("node") == pl.col("label")).select(
-        "label", stable_id(pl.col("node_name")).alias("author_id")
+    label_names = (
+        node_author.group_by("label").agg(pl.col("node_name").min().alias("label_name"))
+        .with_columns(author_id=stable_id(pl.col("label_name")))
+        .select("label", "author_id")
     )
-    node_author = node_author.join(label_names, on="label").select("node", "author_id", "is_group")
-    forms = forms.join(node_author, on="node")
-    mention_authors = located.join(node_author.select("node", "author_id"), on="node", how="left", maintain_order="left")
-
+    node_author = node_author.join(label_names, on="label").select("node", "node_name", "author_id", "is_group")
     counted = (
-        mention_authors.group_by("name_as_listed")
-        .agg(pl.len().alias("n_mentions"))
-        .join(forms, on="name_as_listed")
+        forms.join(node_author.select("node", "author_id", "is_group"), on="node")
         .with_columns(score=completeness(pl.col("name_as_listed")))
     )
     canonical = (
@@ -109,44 +97,43 @@ def resolve_authors(
                 "is_group")
     )
     ambiguous = (
-        forms.join(bridges, on="node", how="semi").select("author_id").unique()
+        node_author.join(bridges, on="node", how="semi").select("author_id").unique()
         .with_columns(is_ambiguous=pl.lit(True))
     )
-    papers = mention_authors.group_by("author_id").agg(pl.col("paper").n_unique().cast(pl.Int32).alias("n_papers"))
+    papers = (
+        mentions.join(node_author.select("node", "author_id"), on="node")
+        .group_by("author_id")
+        .agg(pl.col("paper").n_unique().cast(pl.Int32).alias("n_papers"))
+    )
     variants = counted.group_by("author_id").agg(
         pl.col("name_as_listed").sort().str.join(VARIANT_SEPARATOR).alias("name_variants"),
         pl.len().cast(pl.Int32).alias("n_variants"),
     )
     authors = (
         canonical.join(variants, on="author_id")
-        .join(papers, on="author_id")
+        .join(papers, on="author_id", how="left")
         .join(ambiguous, on="author_id", how="left")
-        .with_columns(pl.col("is_ambiguous").fill_null(False))
+        .with_columns(pl.col("is_ambiguous").fill_null(False), pl.col("n_papers").fill_null(0))
         .select("author_id", "name", "is_group", "name_variants", "n_variants", "n_papers", "is_ambiguous")
-        .sort("author_id")
     )
-    links = _links(counted, canonical, decided)
-    return Resolution(
-        forms=forms,
-        authors=authors,
-        links=links,
-        pairs=decided,
-        mention_authors=mention_authors.select("entry", "position", "name_as_listed", "author_id"),
-    )
+    links = _links(counted, canonical, decided, node_author.select("node", "node_name"))
+    decisions = dict(decided.group_by("decision").len().iter_rows())
+    return Resolution(node_author=node_author.select("node", "author_id"), authors=authors, links=links,
+                      decisions={k: int(v) for k, v in decisions.items()})
 
 
-def _links(counted: pl.DataFrame, canonical: pl.DataFrame, decided: pl.DataFrame) -> pl.DataFrame:
+def _links(counted: pl.DataFrame, canonical: pl.DataFrame, decided: pl.DataFrame, names: pl.DataFrame) -> pl.DataFrame:
     """Why each written form belongs to its author: the best merge edge of its node
-    (most confident; ties broken by rule, evidence and partner, so the table is a
-    function of the input)."""
+    (most confident; ties broken by rule, evidence and the partner's name, so the
+    table is a function of the input)."""
     merges = decided.filter(pl.col("decision") == MERGE)
     incident = pl.concat(
         [merges.select("node", pl.col("node_b").alias("partner"), "rule", "evidence", "confidence"),
          merges.select(pl.col("node_b").alias("node"), pl.col("node").alias("partner"), "rule", "evidence",
                        "confidence")]
-    )
+    ).join(names.rename({"node": "partner", "node_name": "partner_name"}), on="partner", how="left")
     best = (
-        incident.sort(["node", "confidence", "rule", "evidence", "partner"],
+        incident.sort(["node", "confidence", "rule", "evidence", "partner_name"],
                       descending=[False, True, False, False, False])
         .group_by("node", maintain_order=True)
         .first()
@@ -169,11 +156,10 @@ def _links(counted: pl.DataFrame, canonical: pl.DataFrame, decided: pl.DataFrame
             (pl.col("confidence") < LOW_CONFIDENCE).alias("is_low_confidence"),
             pl.col("n_mentions").cast(pl.Int32),
         )
-        .sort("author_id", "name_as_listed")
     )
 
 
-def quality_summary(authors: pl.DataFrame, links: pl.DataFrame, pairs: pl.DataFrame) -> dict[str, Any]:
+def quality_summary(authors: pl.DataFrame, links: pl.DataFrame, decisions: dict[str, int]) -> dict[str, Any]:
     """Counts that tell, per run, how much the resolution had to guess."""
     merged = links.filter(pl.col("rule") != CANONICAL)
     return {
@@ -184,6 +170,6 @@ def quality_summary(authors: pl.DataFrame, links: pl.DataFrame, pairs: pl.DataFr
         "merges_by_rule": dict(sorted(merged.group_by("rule").len().iter_rows())),
         "low_confidence_merges": links.filter(pl.col("is_low_confidence")).height,
         "ambiguous_names": authors.filter(pl.col("is_ambiguous")).height,
-        "possible_matches_left_apart": pairs.filter(pl.col("decision") == POSSIBLE_MATCH).height,
-        "conflicting_pairs_kept_apart": pairs.filter(pl.col("decision") == CONFLICT).height,
+        "possible_matches_left_apart": decisions.get(POSSIBLE_MATCH, 0),
+        "conflicting_pairs_kept_apart": decisions.get(CONFLICT, 0),
     }
