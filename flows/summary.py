@@ -17,6 +17,7 @@ _KNOWN = frozenset({
     "run_id", "snapshot", "published_new", "switched", "sources", "n_sources", "n_bytes_read",
     "n_records_parsed", "n_entries", "n_rejects", "rejects_by_reason", "table_rows", "papers_added",
     "papers_removed", "authors_added", "quality", "seconds", "stages", "wall_seconds", "command_seconds",
+    "kept_after_shrink", "quarantined",
 })
 #: The order the four source states are listed in.
 SOURCE_STATES = ("new", "changed", "unchanged", "removed")
@@ -100,6 +101,11 @@ def summary_rows(summary: Mapping[str, Any]) -> list[tuple[str, str]]:
         ("authors added", _count(summary.get("authors_added", 0))),
         *[(f"table {name}", f"{_count(n)} rows") for name, n in (summary.get("table_rows") or {}).items()],
         *quality_rows(summary.get("quality") or {}),
+        *[(f"kept previous version of {k['source']}",
+           f"it shrank from {_count(k['records_before'])} to {_count(k['records_now'])} records (--accept-shrink takes it)")
+          for k in summary.get("kept_after_shrink") or []],
+        *[(f"quarantined (no listing record): {name}", "all its lines are in rejects")
+          for name in summary.get("quarantined") or []],
         *[(key.replace("_", " "), _plain(value)) for key, value in summary.items() if key not in _KNOWN],
         *time_rows(summary),
     ]

@@ -68,6 +68,9 @@ def ingest(
     workers: Annotated[
         Optional[int], typer.Option(help="Parse on a local Dask cluster of this many worker processes.")
     ] = None,
+    accept_shrink: Annotated[
+        bool, typer.Option("--accept-shrink", help="Believe a known source that now holds far fewer records.")
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs in the terminal.")] = False,
 ) -> None:
     """Run the ingest flow once and publish a new snapshot if the input changed."""
@@ -93,7 +96,7 @@ def ingest(
     options = IngestOptions(
         paths=sources, captured_on=captured, max_reject_share=max_reject_share, lock_timeout=wait,
         overrides=str(overrides.resolve()) if overrides else None, full_refresh=full_refresh,
-        http_timeout=http_timeout,
+        http_timeout=http_timeout, accept_shrink=accept_shrink,
         lock_held=True,  # this process holds it (below) for the whole run: the flow must not take it again
     )
     with _ended_by_signals():
@@ -193,7 +196,7 @@ def _call_flow(flow: Any, layout: Layout, options: IngestOptions, *, distributed
     import httpx
 
     from flows.extract import SourceError
-    from flows.ingest import FormatAlarm
+    from flows.ingest import FormatAlarm, ShrinkRefused
     from flows.overrides import OverrideFileError
     from transforms.authors import OverrideError
     from warehouse.audits import AuditsFailed
@@ -202,7 +205,8 @@ def _call_flow(flow: Any, layout: Layout, options: IngestOptions, *, distributed
     try:
         with _terminal_progress():
             return flow(home=str(layout.home), options=options, distributed=distributed)
-    except (SourceError, FormatAlarm, WarehouseBusy, OverrideError, OverrideFileError, AuditsFailed, OSError) as exc:
+    except (SourceError, FormatAlarm, ShrinkRefused, WarehouseBusy, OverrideError, OverrideFileError, AuditsFailed,
+            OSError) as exc:
         fail(str(exc))
     except httpx.HTTPError as exc:
         fail(f"fetching {exc.request.url} failed after retries: {type(exc).__name__}: {exc}")
