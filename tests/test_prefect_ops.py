@@ -161,6 +161,10 @@ def test_summary_rows_cover_the_run_and_both_times(sample_warehouse):
     assert timed["wall time (flow)"] == "2.00 s"
     assert timed["wall time (command, with Prefect start-up)"] == "7.50 s"
     assert dict(summary_rows({**summary, "unreadable": ["a", "b"]}))["unreadable"] == "a, b"  # new keys still shown
+    guarded = dict(summary_rows({**summary, "quarantined": ["/in/page.html"],
+                                 "kept_after_shrink": [{"source": "/in/a.txt", "records_before": 5000, "records_now": 1}]}))
+    assert guarded["quarantined (no listing record): /in/page.html"] == "all its lines are in rejects"
+    assert guarded["kept previous version of /in/a.txt"].startswith("it shrank from 5,000 to 1 records")
 
 
 def _cells(line: str) -> list[str]:
