@@ -292,7 +292,7 @@ def run_ingest(
         corpus.remove_stale_spills(layout)
         previous = layout.current_run_id()
         known = _known_sources(layout)
-        with _timed(stages, "planning"):
+        with _timed(stages, "planning"), progress.stage("planning"):
             planned = steps.plan_sources(layout, options, steps.fetch)
         override_path = Path(options.overrides) if options.overrides else layout.overrides
         override_rows = load_overrides(override_path)
@@ -318,10 +318,10 @@ def run_ingest(
             table_rows = {k: v["rows"] for k, v in snapshot.manifest["tables"].items()}
             quality = snapshot.manifest.get("quality", {})
         else:
-            with _timed(stages, "resolving"):
+            with _timed(stages, "resolving"), progress.stage("resolving"):
                 tables, quality = steps.dedupe_and_model(layout, live, run_id, override_rows)
-            with _timed(stages, "writing"):
-                published = steps.publish_snapshot(layout, run_id, tables, live, quality)
+            with _timed(stages, "writing"), progress.stage("writing") as writing:
+                published = steps.publish_snapshot(layout, run_id, _counting(tables, writing), live, quality)
             rejects_by_reason = published.snapshot.manifest["rejects_by_reason"]
             table_rows = {k: v["rows"] for k, v in published.snapshot.manifest["tables"].items()}
         papers_added, papers_removed = diff_ids(layout, previous, run_id, "papers", "paper_id")
@@ -351,6 +351,17 @@ def run_ingest(
     steps.report_run(summary)
     logger.info("run %s: %s", run_id, summary.as_dict())
     return summary.as_dict()
+
+
+def _counting(tables: dict[str, Any], stage: progress.Stage) -> dict[str, Any]:
+    """The tables, with the streamed ones reporting their rows as they are written."""
+
+    def counted(frames: Iterable[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+        for frame in frames:
+            stage.advance(n_entries=frame.height)
+            yield frame
+
+    return {name: t if isinstance(t, pl.DataFrame) else counted(t) for name, t in tables.items()}
 
 
 class _no_lock:

@@ -216,52 +216,21 @@ def _call_flow(flow: Any, layout: Layout, options: IngestOptions, *, distributed
         fail(f"ingest failed: {type(exc).__name__}: {' '.join(str(exc).split())} (rerun with --verbose for details)")
 
 
-class _StageBar:
-    """One stage of the run (flows.progress.Stage) as a line of the terminal's progress display."""
-
-    def __init__(self, display: Any, task: Any, name: str) -> None:
-        self.display, self.task, self.name = display, task, name
-        self.entries = self.rejects = 0
-
-    def advance(self, n_bytes: int = 0, n_entries: int = 0, n_rejects: int = 0) -> None:
-        """Called from parse threads: rich's Progress is thread-safe."""
-        self.entries += n_entries
-        self.rejects += n_rejects
-        self.display.update(self.task, advance=n_bytes,
-                            description=f"{self.name}: {self.entries:,} records, {self.rejects:,} rejects")
-
-
-class _TerminalReporter:
-    """flows.progress.Reporter drawing each stage under the run's spinner (stderr, erased at the end)."""
-
-    def __init__(self, display: Any) -> None:
-        self.display = display
-
-    def start(self, name: str, total_bytes: int | None) -> _StageBar:
-        return _StageBar(self.display, self.display.add_task(name, total=total_bytes or None), name)
-
-    def finish(self, stage: _StageBar) -> None:
-        self.display.remove_task(stage.task)
-
-
 @contextmanager
 def _terminal_progress() -> Iterator[None]:
-    """The spinner while the flow runs, plus a byte-progress bar per stage the flow reports.
+    """The flow's stages (flows.progress) drawn by the rich reporter, on a terminal only.
 
-    Transient and on stderr: nothing of it stays on the screen or reaches a pipe.
+    In a pipe or a file rich would print the final frame of every stage, and
+    a caller reading stderr there expects errors only: one line on failure.
     """
-    from rich.progress import BarColumn, DownloadColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
     from flows import progress
+    from flows.cli.progress_display import RichReporter
 
-    if not err.is_terminal:  # a pipe or a file: no animation (rich would still leave a blank line)
+    if not err.is_terminal:
         yield
         return
-    display = Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
-                       TimeElapsedColumn(), console=err, transient=True)
-    with display:
-        display.add_task("ingesting (Prefect flow paperhouse-ingest)", total=None)
-        progress.install(_TerminalReporter(display))
+    with RichReporter(err) as reporter:
+        progress.install(reporter)
         try:
             yield
         finally:
