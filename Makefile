@@ -1,5 +1,9 @@
 # The README's commands. Each target creates/refreshes .venv itself.
-PYTHON ?= $(shell command -v python3.11 || command -v python3)
+# paperhouse needs exactly Python 3.11 (pyproject: >=3.11,<3.12). python3.11 is used whenever it is on
+# PATH, whatever python3 is; PYTHON=/path/to/python3.11 overrides. Without one, make stops with one line
+# before creating .venv, and a .venv made by another Python version is recreated, never reused.
+PYTHON_VERSION := 3.11
+PYTHON ?= $(shell command -v python$(PYTHON_VERSION))
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
@@ -7,12 +11,27 @@ HOME_DIR ?= data
 # The bundled samples were captured in 2026; pinning the capture date makes the
 # demo's yearless dates (e.g. "LGFeb 10") resolve the same on every machine.
 CAPTURED_ON ?= 2026-11-23
+# The version of the interpreter inside .venv ("" when there is none or it does not run).
+VENV_PYTHON_VERSION := $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+# A .venv of another version must be rebuilt even when its stamp is newer than pyproject.toml.
+ifneq ($(VENV_PYTHON_VERSION),$(PYTHON_VERSION))
+VENV_REBUILD := FORCE
+endif
+# Evaluated only when .venv must be (re)created: one line and a stop, before anything is touched.
+python_found = $(shell "$(PYTHON)" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+no_python_msg = python$(PYTHON_VERSION) not found on PATH: paperhouse needs Python $(PYTHON_VERSION) (install it, or run make PYTHON=/path/to/python$(PYTHON_VERSION))
+bad_python_msg = $(PYTHON) is Python $(or $(python_found),of unknown version), not $(PYTHON_VERSION): paperhouse needs Python $(PYTHON_VERSION) (run make PYTHON=/path/to/python$(PYTHON_VERSION))
+require_python = $(if $(PYTHON),$(if $(filter $(PYTHON_VERSION),$(python_found)),,$(error $(bad_python_msg))),$(error $(no_python_msg)))
 
-.PHONY: venv demo test test-fast server bench clean
+.PHONY: venv demo test test-fast server bench clean FORCE
 
-$(STAMP): pyproject.toml
-	$(PYTHON) -c 'import sys; assert sys.version_info[:2] >= (3, 11), "Python 3.11+ required"'
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(STAMP): pyproject.toml $(VENV_REBUILD)
+ifneq ($(VENV_PYTHON_VERSION),$(PYTHON_VERSION))
+	$(require_python)
+	$(if $(wildcard $(VENV)),@echo "note: $(VENV) is not a Python $(PYTHON_VERSION) environment: recreating it")
+	rm -rf $(VENV)
+	$(PYTHON) -m venv $(VENV)
+endif
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
@@ -21,7 +40,7 @@ venv: $(STAMP)
 
 demo: venv
 	$(BIN)/paperhouse --home $(HOME_DIR) ingest samples --captured-on $(CAPTURED_ON)
-	$(BIN)/paperhouse --home $(HOME_DIR) sql "SELECT topic_code, topic_name, year, n_papers FROM publications_per_topic_year ORDER BY year, topic_code"
+	$(BIN)/paperhouse --home $(HOME_DIR) sql "SELECT category, topic_name, year, n_papers FROM publications_per_topic_year ORDER BY year, category"
 
 test: venv
 	$(BIN)/python -m pytest
@@ -40,3 +59,5 @@ server: venv
 
 clean:
 	rm -rf $(VENV) $(HOME_DIR) .pytest_cache .hypothesis
+
+FORCE:

@@ -181,3 +181,18 @@ def cli_env(server: dict, tmp_path: Path, **extra: str) -> dict[str, str]:
 
 def paperhouse_exe() -> str:
     return str(Path(sys.executable).with_name("paperhouse"))
+
+
+def record_server(home: Path, server: dict) -> None:
+    """Record the test server under ``home`` as `paperhouse server` would (DIR/prefect/server.json)."""
+    from flows.prefect_server import ServerRecord, write_record
+    from warehouse.layout import Layout
+
+    port = int(server["url"].rsplit(":", 1)[1].split("/")[0])
+    write_record(Layout.at(home), ServerRecord(url=server["url"], pid=server["pid"], port=port))
+
+
+def user_env(**extra: str) -> dict[str, str]:
+    """A user's environment for a `paperhouse` subprocess: no PREFECT_* or PAPERHOUSE_* variables."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "PAPERHOUSE_"))}
+    return {**env, **extra}

@@ -9,14 +9,16 @@ import time
 
 import httpx
 
-from tests.conftest import SAMPLES, cli_env, paperhouse_exe, stop_process_group
+from tests.conftest import SAMPLES, paperhouse_exe, record_server, stop_process_group, user_env
 
 
 def test_scheduled_run_publishes_a_snapshot(prefect_server, tmp_path):
+    """`schedule` finds the server `paperhouse server` recorded for the home (no PREFECT_API_URL)."""
     home = tmp_path / "home"
     (home / "inbox").mkdir(parents=True)
     shutil.copy(SAMPLES / "000_bac2de915468d2e7.txt", home / "inbox")
-    env = cli_env(prefect_server, tmp_path, PREFECT_RUNNER_POLL_FREQUENCY="2")
+    record_server(home, prefect_server)
+    env = user_env(PREFECT_RUNNER_POLL_FREQUENCY="2")
     log = (tmp_path / "serve.log").open("w")
     serve = subprocess.Popen(
         [paperhouse_exe(), "--home", str(home), "schedule", "--interval", "5"],
@@ -32,7 +34,11 @@ def test_scheduled_run_publishes_a_snapshot(prefect_server, tmp_path):
             time.sleep(1)
         assert json.loads(manifest.read_text())["tables"]["listing_entries"]["rows"] == 12
 
-        # the server recorded it as a completed scheduled run of our deployment
+        # the server recorded it as a completed scheduled run of our (readably named) deployment
+        deployment = httpx.get(
+            f"{prefect_server['url']}/deployments/name/paperhouse-ingest/paperhouse-inbox-home", timeout=10
+        ).json()
+        assert deployment["parameters"]["home"] == str(home)
         deadline = time.monotonic() + 30
         while True:
             runs = httpx.post(
@@ -40,7 +46,7 @@ def test_scheduled_run_publishes_a_snapshot(prefect_server, tmp_path):
                 json={"flow_runs": {"state": {"type": {"any_": ["COMPLETED"]}}}},
                 timeout=10,
             ).json()
-            scheduled = [r for r in runs if r.get("deployment_id") and r["state"]["name"] == "Completed"]
+            scheduled = [r for r in runs if r.get("deployment_id") == deployment["id"]]
             if scheduled or time.monotonic() > deadline:
                 break
             time.sleep(1)
