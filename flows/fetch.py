@@ -195,8 +195,9 @@ async def _get(url: str, timeout: float, max_bytes: int, downloads_dir: Path) ->
 
 
 def _check_status(url: str, response: httpx.Response) -> None:
+    """Only a 2xx body is the page (a 3xx here is a redirect without a Location)."""
     status = response.status_code
-    if status < 400:
+    if 200 <= status < 300:
         return
     reason = f"HTTP {status} {response.reason_phrase}".strip()
     raise FetchError(url, reason, retryable=status >= 500 or status in RETRYABLE_STATUSES)

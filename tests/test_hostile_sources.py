@@ -10,6 +10,7 @@ tests do not run as root.
 
 from __future__ import annotations
 
+import inspect
 import json
 import os
 import subprocess
@@ -139,21 +140,22 @@ def test_an_unusable_argument_is_a_clear_error(tmp_path):
         assert str(caught.value) == message
 
 
-def test_a_deep_tree_needs_no_recursion():
+def test_a_deep_tree_needs_no_recursion(tmp_path):
+    """The walk keeps its own stack: a tree deeper than the interpreter's recursion
+    limit (lowered here to keep the tree small and quick to build) is walked."""
     from flows.extract import expand_sources
 
-    # Not under tmp_path: pytest's own clean-up of old temporary directories recurses
-    # and would fail on this tree; ``rm -rf`` removes it whatever happens.
-    root = tempfile.mkdtemp(prefix="paperhouse-deep-")
+    depth = 300
+    deep = tmp_path.joinpath(*["d"] * depth)
+    deep.mkdir(parents=True)
+    (deep / "x.txt").write_text(A)
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(len(inspect.stack()) + depth // 2)
     try:
-        deep = root
-        for _ in range(sys.getrecursionlimit() + 100):  # one level at a time: pathlib's mkdir recurses too
-            deep += "/d"
-            os.mkdir(deep)
-        Path(deep, "x.txt").write_text(A)
-        assert expand_sources([root]).files == [Path(deep, "x.txt")]
+        found = expand_sources([str(tmp_path)])
     finally:
-        subprocess.run(["rm", "-rf", root], check=True)
+        sys.setrecursionlimit(limit)
+    assert found.files == [deep / "x.txt"]
 
 
 @pytest.mark.skipif(os.geteuid() != 0, reason="switching to user nobody needs root")
