@@ -48,6 +48,8 @@ WIDE_BOMS: tuple[tuple[bytes, str], ...] = (
     (b"\xff\xfe", "utf-16-le"),
     (b"\xfe\xff", "utf-16-be"),
 )
+#: Text that is not all UTF-8 is decoded in windows of about this size (see _decode_mixed).
+WINDOW_BYTES = 16 * 1024
 #: How many leading bytes the UTF-16-without-BOM and text/binary sniffs look at.
 SNIFF_BYTES = 4096
 #: UTF-16 without BOM: at least this share of the code units' high bytes is NUL...
@@ -272,9 +274,9 @@ def decode(data: bytes) -> tuple[str, list[int]]:
 
     The returned text ends lines with LF or CRLF only: an old-Mac file's lone CRs
     become LF, so splitting on LF numbers lines as an editor does.  The common case (valid
-    UTF-8, no CR) is one C-speed decode plus a byte scan for CR; only a file that
-    fails the decode is decoded piecewise, one C-speed decode per stretch of valid
-    lines.
+    UTF-8, no CR) is one C-speed decode plus a byte scan for CR; a file that fails
+    it is decoded again in large windows, line by line only where a window fails
+    (see :func:`_decode_mixed`).
     """
     wide = _wide_encoding(data)
     if wide is not None:
@@ -345,29 +347,42 @@ def _decode_wide(data: bytes, codec: str, bom: int) -> tuple[str, list[int]]:
 
 
 def _decode_mixed(data: bytes, first_error: int) -> tuple[str, list[int]]:
-    """UTF-8 with some lines in another encoding (line ends already LF/CRLF): valid
-    stretches are decoded at C speed, each failing line whole as Windows-1252/Latin-1."""
+    """UTF-8 with some lines in another encoding (line ends already LF/CRLF).
+
+    What precedes the first bad line is one decode; the rest goes in windows of
+    about :data:`WINDOW_BYTES` cut at line ends, each one C-speed decode, and only
+    a window that fails is decoded line by line, each failing line whole as
+    Windows-1252/Latin-1.  (Retrying the whole rest after each bad line would copy
+    it into every UnicodeDecodeError: quadratic in the number of bad lines.)
+    """
     view = memoryview(data)
-    out: list[str] = []
+    pos = data.rfind(b"\n", 0, first_error) + 1  # the first bad line begins here
+    out = [str(view[:pos], "utf-8")]
+    line = data.count(b"\n", 0, pos) + 1  # the number of the line that ``pos`` is on
     invalid: list[int] = []
-    pos, line = 0, 1  # ``line`` is the number of the line that ``pos`` is on
-    bad: int | None = first_error
-    while bad is not None:
-        start = data.rfind(b"\n", pos, bad) + 1 or pos  # where the bad line begins
-        if start > pos:
-            out.append(str(view[pos:start], "utf-8"))
-            line += data.count(b"\n", pos, start)
-        end = data.find(b"\n", bad)
-        end = len(data) if end < 0 else end
-        out.append(_decode_line(data[start:end]))
-        invalid.append(line)
-        pos = end  # the LF (if any) starts the next stretch
+    size = len(data)
+    while pos < size:
+        end = data.find(b"\n", min(pos + WINDOW_BYTES, size) - 1)
+        end = size if end < 0 else end + 1  # just past a line end (or the end of the data)
         try:
-            out.append(str(view[pos:], "utf-8"))
-            bad = None
-        except UnicodeDecodeError as exc:
-            bad = pos + exc.start
+            out.append(str(view[pos:end], "utf-8"))
+        except UnicodeDecodeError:
+            out.append(_decode_lines(data[pos:end], line, invalid))
+        line += data.count(b"\n", pos, end)
+        pos = end
     return "".join(out), invalid
+
+
+def _decode_lines(block: bytes, first_line: int, invalid: list[int]) -> str:
+    """Decode ``block`` line by line; append the numbers of lines that are not UTF-8."""
+    out: list[str] = []
+    for i, raw in enumerate(block.split(b"\n")):
+        try:
+            out.append(raw.decode("utf-8"))
+        except UnicodeDecodeError:
+            out.append(_decode_line(raw))
+            invalid.append(first_line + i)
+    return "\n".join(out)
 
 
 def looks_like_text(head: bytes) -> bool:

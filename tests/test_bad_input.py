@@ -233,11 +233,16 @@ CP1252_TEXT = st.text(st.characters(codec="cp1252", blacklist_characters="\r\n")
 
 
 @settings(max_examples=examples(300), deadline=None)
-@given(st.lists(st.tuples(CP1252_TEXT, st.booleans(), ENDINGS), min_size=1, max_size=12))
-def test_decode_repairs_each_line_that_is_not_utf8_and_numbers_it(lines):
+@given(st.lists(st.tuples(CP1252_TEXT, st.booleans(), ENDINGS), min_size=1, max_size=12),
+       st.sampled_from([1, 7, 16 * 1024]))
+def test_decode_repairs_each_line_that_is_not_utf8_and_numbers_it(lines, window):
     """A model: each line is UTF-8 if its bytes are valid UTF-8, else Windows-1252
-    (a line mixing both, which a stray CR can make, is Windows-1252 throughout)."""
+    (a line mixing both, which a stray CR can make, is Windows-1252 throughout).
+    Small decoding windows make these short texts take every path a large file takes."""
+    import flows.extract
     from flows.extract import decode
+
+    default_window, flows.extract.WINDOW_BYTES = flows.extract.WINDOW_BYTES, window
 
     data = b"".join((line.encode("cp1252") if legacy else line.encode("utf-8")) + end.encode()
                     for line, legacy, end in lines)
@@ -251,7 +256,10 @@ def test_decode_repairs_each_line_that_is_not_utf8_and_numbers_it(lines):
             except UnicodeDecodeError:
                 expected.append(raw.decode("latin-1"))
             bad.append(number)
-    decoded, invalid = decode(data)
+    try:
+        decoded, invalid = decode(data)
+    finally:
+        flows.extract.WINDOW_BYTES = default_window
     assert editor_lines(decoded) == expected
     assert invalid == bad
 
