@@ -19,11 +19,10 @@ record still parses; the line numbers are reported so those records can be
 flagged.  UTF-16 with a byte-order mark (LE or BE) is decoded as such.  A
 UTF-16 file *without* a BOM is recognised by its NUL bytes (see
 :func:`sniff_utf16`): listings are mostly Latin script, so one byte of nearly
-every code unit is zero.  Line ends are LF and CRLF; in an old-Mac file, whose
-lines end with a lone CR (see :data:`LONE_CR_MAJORITY`), the lone CRs too.  A
-stray CR inside an LF or CRLF file (binary junk, a pasted fragment) stays part
-of its line, as vim, less, ``grep -n`` and ``wc -l`` count lines, so reported
-line numbers are the ones a user sees and one stray byte cannot cut a record.  Input files are opened read-only and never moved, rewritten or
+every code unit is zero.  A line ends at LF, CRLF or a lone CR (old Mac files),
+as in Python's universal newlines and the editors that show such files line by
+line, so reported line numbers are the ones a user sees.  (The piecewise reader
+in ``flows.parsing`` applies the same rule.)  Input files are opened read-only and never moved, rewritten or
 deleted.
 """
 
@@ -66,10 +65,6 @@ BINARY_MAGIC = (b"%PDF-", b"\x89PNG", b"GIF87a", b"GIF89a", b"\xff\xd8\xff", b"P
 #: Replacement character the wide decoders put where a code unit is broken.
 REPLACEMENT = "\ufffd"
 _AnyStr = TypeVar("_AnyStr", str, bytes)
-#: A file is an old-Mac file, whose lone CRs end lines, when they outnumber its LFs more
-#: than this many times (none at all in a pure Mac file; a few when lines were appended
-#: elsewhere).  Random binary junk has as many LFs as CRs, so it never qualifies.
-LONE_CR_MAJORITY = 2
 _LONE_CR = re.compile("\r(?!\n)")
 _LONE_CR_BYTES = re.compile(b"\r(?!\n)")
 _CONTROL_BYTES = bytes(b for b in range(32) if b not in b"\t\n\x0b\x0c\r") + b"\x7f"
@@ -272,13 +267,13 @@ def decode(data: bytes) -> tuple[str, list[int]]:
     """Text, and the 1-based numbers of lines that were not valid (UTF-8, or the
     wide encoding the file is in).
 
-    The returned text ends lines with LF or CRLF only: an old-Mac file's lone CRs
-    become LF, so splitting on LF numbers lines as an editor does.  The common case (valid
+    The returned text ends lines with LF or CRLF only: lone CRs become LF, so
+    splitting on LF numbers lines as an editor does.  The common case (valid
     UTF-8, no CR) is one C-speed decode plus a byte scan for CR; a file that fails
     it is decoded again in large windows, line by line only where a window fails
     (see :func:`_decode_mixed`).
     """
-    wide = _wide_encoding(data)
+    wide = wide_encoding(data)
     if wide is not None:
         return _decode_wide(data, *wide)
     data = _lone_cr_to_lf(data)  # on bytes: 0x0D/0x0A are CR/LF in UTF-8 and every 8-bit code page
@@ -289,22 +284,22 @@ def decode(data: bytes) -> tuple[str, list[int]]:
 
 
 def _lone_cr_to_lf(text: _AnyStr) -> _AnyStr:
-    """In an old-Mac file, make every line end LF (CRLF too, for the rare mixed file);
-    return any other text unchanged.  An LF-only file costs one byte scan for CR, a
-    CRLF file one C-speed search for a lone CR; only a Mac file is rewritten."""
-    cr, crlf, lf, lone = (
-        ("\r", "\r\n", "\n", _LONE_CR) if isinstance(text, str) else (b"\r", b"\r\n", b"\n", _LONE_CR_BYTES)
-    )
-    if cr not in text or lone.search(text) is None:  # type: ignore[operator, arg-type]
+    """Make every CR that does not start a CRLF a line end the record splitter sees
+    (CRLF is left alone: the splitter strips its CR).  An LF-only file costs one
+    byte scan for CR, a CRLF file one C-speed search for a lone CR; only a file that
+    has lone CRs is rewritten."""
+    if isinstance(text, str):
+        if "\r" not in text or _LONE_CR.search(text) is None:
+            return text
+        return text.replace("\r\n", "\n").replace("\r", "\n")
+    if b"\r" not in text or _LONE_CR_BYTES.search(text) is None:
         return text
-    n_lone = text.count(cr) - text.count(crlf)  # type: ignore[arg-type]
-    if n_lone <= LONE_CR_MAJORITY * text.count(lf):  # type: ignore[arg-type]
-        return text  # stray CRs in an LF/CRLF file: characters of their lines
-    return text.replace(crlf, lf).replace(cr, lf)  # type: ignore[arg-type]
+    return text.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
 
 
-def _wide_encoding(data: bytes) -> tuple[str, int] | None:
-    """(codec, BOM length) for UTF-16 text, else None (then it is UTF-8 or 8-bit)."""
+def wide_encoding(data: bytes) -> tuple[str, int] | None:
+    """(codec, BOM length) when ``data`` (or its first bytes) is UTF-16, with a BOM or
+    recognised by :func:`sniff_utf16`; else None: then it is UTF-8 or 8-bit."""
     for bom, codec in WIDE_BOMS:
         if data.startswith(bom):
             return codec, len(bom)
@@ -393,7 +388,7 @@ def looks_like_text(head: bytes) -> bool:
     characters.  Bytes above 0x7F count as text (UTF-8 or Windows-1252 letters).
     """
     head = head[:SNIFF_BYTES]
-    if head.startswith(b"\xef\xbb\xbf") or _wide_encoding(head) is not None:
+    if head.startswith(b"\xef\xbb\xbf") or wide_encoding(head) is not None:
         return True
     if not head or b"\x00" in head or head.startswith(BINARY_MAGIC):
         return not head  # an empty body is (empty) text

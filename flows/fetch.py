@@ -30,6 +30,7 @@ Why each bound:
     is refused.
 * **Disk.**  The file is complete or absent: it is written as a hidden ``.part-*``
   file in ``downloads_dir``, fsynced and renamed to ``<sha256>.txt``
+  (:func:`warehouse.sources.downloads_path`)
   (content-addressed, so the same page fetched twice is stored once).  Any
   failure -- timeout, size, disconnect, a full disk, Ctrl-C -- removes the
   partial file; :func:`remove_partial_downloads` clears what a killed process left.
@@ -52,9 +53,14 @@ from typing import IO, Any, TypeVar
 import httpx
 
 from flows.extract import SNIFF_BYTES, looks_like_text
+from flows.options import DEFAULT_MAX_DOWNLOAD_BYTES  # (``--max-download-bytes``; re-exported)
+from warehouse.fileio import fsync_path
+from warehouse.sources import downloads_path
 
-#: Largest body kept (``--max-download-bytes``): a profile page is a few hundred KB.
-DEFAULT_MAX_DOWNLOAD_BYTES = 64 * 1024 * 1024
+__all__ = [
+    "DEFAULT_MAX_DOWNLOAD_BYTES", "Download", "FetchError", "fetch", "is_retryable",
+    "remove_partial_downloads", "retry_condition",
+]
 #: Redirects followed before giving up (a loop is final, not retryable).
 MAX_REDIRECTS = 10
 #: Temporary files in downloads/ start with this (hidden: never taken for a download).
@@ -97,7 +103,7 @@ def retry_condition(task: Any, task_run: Any, state: Any) -> bool:
 class Download:
     """A completed download: the stored file and what was received."""
 
-    path: Path  # downloads_dir / f"{sha256}.txt"
+    path: Path  # warehouse.sources.downloads_path(downloads_dir, sha256)
     sha256: str
     n_bytes: int
     content_type: str | None  # the media type the server declared, lower case, no parameters
@@ -252,13 +258,13 @@ class _Partial:
     def commit(self, content_type: str | None) -> Download:
         assert self.handle is not None
         sha256 = self.digest.hexdigest()
-        target = self.dir / f"{sha256}.txt"
+        target = downloads_path(self.dir, sha256)
         with self._disk("writing"):
             self.handle.flush()
             os.fsync(self.handle.fileno())
             self.handle.close()
             os.replace(self.path, target)  # same bytes if it existed: content-addressed
-            _fsync_dir(self.dir)
+            fsync_path(self.dir)
         return Download(path=target, sha256=sha256, n_bytes=self.n_bytes, content_type=content_type)
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
@@ -290,13 +296,3 @@ class _DiskErrors:
             else:
                 reason = f"{exc.strerror or type(exc).__name__} while {self.doing} {self.where}"
             raise FetchError(self.url, reason, retryable=False) from None
-
-
-def _fsync_dir(directory: Path) -> None:
-    """Make the rename durable (same as warehouse.fileio.fsync_path, kept local so a
-    fetch needs nothing from the warehouse package)."""
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

