@@ -20,7 +20,6 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import httpx
 import polars as pl
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact
@@ -32,10 +31,11 @@ from flows.guards import FormatAlarm, ShrinkRefused, guard  # noqa: F401 (re-exp
 from flows.options import IngestOptions
 from flows.overrides import load_overrides
 from flows.parsing import BATCH_BYTES, DEFAULT_WORKERS, Batch, ParseRun, ToRead, in_threads, parse_batch
+from flows.fetch import Download, fetch, remove_partial_downloads, retry_condition
 from flows.planning import (
     PlannedSource,
     carried_urls,
-    is_url_list,
+    file_is_url_list,
     plan_files,
     plan_url,
     settle,
@@ -50,7 +50,7 @@ from warehouse.layout import Layout
 from warehouse.lock import writer_lock
 from warehouse.publish import Published, publish, republish
 from warehouse.snapshots import diff_ids, read_snapshot, remove_stale_temporaries
-from warehouse.sources import SourceState, source_path, store_download
+from warehouse.sources import SourceState, source_path
 
 @dataclass
 class RunSummary:
@@ -73,6 +73,7 @@ class RunSummary:
     authors_added: int = 0
     quality: dict[str, Any] = field(default_factory=dict)
     kept_after_shrink: list[dict[str, Any]] = field(default_factory=list)
+    skipped_entries: list[dict[str, str]] = field(default_factory=list)
     quarantined: list[str] = field(default_factory=list)
     stages: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
@@ -81,12 +82,12 @@ class RunSummary:
         return asdict(self)
 
 
-@task(name="fetch-url", retries=2, retry_delay_seconds=[1, 2], cache_policy=NO_CACHE)
-def fetch_url(url: str, timeout: float) -> bytes:
-    """GET one URL; the network is the one place a retry helps."""
-    response = httpx.get(url, timeout=timeout, follow_redirects=True)
-    response.raise_for_status()
-    return response.content
+@task(name="fetch-url", retries=2, retry_delay_seconds=[1, 2], retry_condition_fn=retry_condition,
+      cache_policy=NO_CACHE)
+def fetch_url(url: str, timeout: float, max_bytes: int, downloads: Path) -> Download:
+    """GET one URL into the downloads store; the network is the one place a retry helps
+    (and only for failures a retry can cure: timeouts, 5xx, dropped connections)."""
+    return fetch(url, timeout=timeout, max_bytes=max_bytes, downloads_dir=downloads)
 
 
 def _known_sources(layout: Layout) -> dict[str, SourceState]:
@@ -99,33 +100,36 @@ def _known_sources(layout: Layout) -> dict[str, SourceState]:
 
 @task(name="plan-sources", cache_policy=NO_CACHE)
 def plan_sources(
-    layout: Layout, options: IngestOptions, fetch: Callable[[str, float], bytes]
-) -> list[PlannedSource]:
-    """Every source this run covers, marked new/changed/unchanged/removed and whether it must be parsed."""
+    layout: Layout, options: IngestOptions, fetch: Callable[[str, float, int, Path], Download]
+) -> tuple[list[PlannedSource], list[tuple[str, str]]]:
+    """Every source this run covers, marked new/changed/unchanged/removed and whether it must be
+    parsed, and the directory entries that could not be read."""
     known = _known_sources(layout)
     declared = list(options.paths)
     url_files = [d for d in declared if not is_url(d) and d.endswith(".urls")]
     urls = [d for d in declared if is_url(d)]
     for listing in url_files:
         urls.extend(url_list(Path(listing).read_bytes()))
-    planned = plan_files([d for d in declared if d not in url_files], known, options.captured_on, options.full_refresh)
+    planned, skipped = plan_files(
+        [d for d in declared if d not in url_files], known, options.captured_on, options.full_refresh
+    )
     fetched: set[str] = set()
     today = datetime.now(timezone.utc).date()
+    remove_partial_downloads(layout.downloads)
     while urls:
         url = urls.pop(0)
         if url in fetched:
             continue
         fetched.add(url)
-        data = fetch(url, options.http_timeout)
-        if is_url_list(data):
-            urls.extend(url_list(data))
+        download = fetch(url, options.http_timeout, options.max_download_bytes, layout.downloads)
+        if file_is_url_list(download.path):
+            urls.extend(url_list(download.path.read_bytes()))
             continue
-        stored = store_download(layout.downloads, data)
-        planned.append(plan_url(url, stored.stem, len(data), known, options.captured_on, today))
+        planned.append(plan_url(url, download.sha256, download.n_bytes, known, options.captured_on, today))
     planned.extend(carried_urls(fetched, known, options.full_refresh))
     if not any(p.status != "removed" for p in planned):
         raise SourceError("no listing files found in: " + ", ".join(declared))
-    return planned
+    return planned, skipped
 
 
 @task(name="parse-batch", cache_policy=NO_CACHE)
@@ -243,8 +247,8 @@ class Steps:
     """How each step is invoked: as Prefect tasks inside the flow, or as plain
     functions (the benchmark measures the pipeline's own work without Prefect)."""
 
-    plan_sources: Callable[..., list[PlannedSource]]
-    fetch: Callable[[str, float], bytes]
+    plan_sources: Callable[..., tuple[list[PlannedSource], list[tuple[str, str]]]]
+    fetch: Callable[[str, float, int, Path], Download]
     parse_sources: Callable[..., tuple[list[PlannedSource], set[int]]]
     dedupe_and_model: Callable[..., tuple[dict[str, pl.DataFrame], dict[str, Any]]]
     publish_snapshot: Callable[..., Published]
@@ -293,7 +297,7 @@ def run_ingest(
         previous = layout.current_run_id()
         known = _known_sources(layout)
         with _timed(stages, "planning"), progress.stage("planning"):
-            planned = steps.plan_sources(layout, options, steps.fetch)
+            planned, skipped = steps.plan_sources(layout, options, steps.fetch)
         override_path = Path(options.overrides) if options.overrides else layout.overrides
         override_rows = load_overrides(override_path)
         with _timed(stages, "parsing"):
@@ -344,6 +348,7 @@ def run_ingest(
         authors_added=authors_added,
         quality=quality,
         kept_after_shrink=[{"source": s, "records_before": a, "records_now": b} for s, a, b in guarded.kept],
+        skipped_entries=[{"path": path, "reason": reason} for path, reason in skipped],
         quarantined=guarded.quarantined,
         stages={k: round(v, 3) for k, v in stages.items()},
         seconds=round(time.perf_counter() - started, 3),

@@ -16,7 +16,6 @@ order, so the cache is written exactly as a sequential run would write it.
 
 from __future__ import annotations
 
-import codecs
 import hashlib
 import os
 import re
@@ -29,7 +28,7 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.extract import decode
+from flows.extract import decode, wide_encoding
 from transforms.parse import ENTRY_SCHEMA, REJECT_SCHEMA, ParsedChunk, empty_chunk, parse_groups
 from transforms.records import LINE_SCHEMA, assemble, lines_from_text, lines_from_utf8, record_cut, strip_bom
 from warehouse import parse_cache
@@ -42,7 +41,6 @@ BATCH_BYTES = 16 * 1024 * 1024
 #: Batches parsed at once: one per core, plus one being read.
 DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
 
-_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 _LONE_CR = re.compile(rb"\r(?!\n)")
 
 
@@ -111,10 +109,10 @@ def _pieces_of(index: int, path: Path, piece_bytes: int) -> Iterator[Piece]:
     with open(path, "rb") as handle:
         first = handle.read(piece_bytes)
         digest.update(first)
-        if first.startswith(_UTF16_BOMS):  # rare: transcode the whole file, then cut it like any other
+        if wide_encoding(first) is not None:  # rare: transcode the whole file, then cut it like any other
             rest = handle.read()
             digest.update(rest)
-            blocks: Iterable[bytes] = iter([(first + rest).decode("utf-16").encode("utf-8")])
+            blocks: Iterable[bytes] = iter([decode(first + rest)[0].encode("utf-8")])
         else:
             blocks = _blocks(handle, first, piece_bytes, digest)
         blocks = iter(blocks)

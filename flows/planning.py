@@ -22,7 +22,7 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Literal
 
-from flows.extract import decode, expand_paths, is_url
+from flows.extract import decode, expand_sources, is_url
 from warehouse.sources import SourceState
 
 Status = Literal["new", "changed", "unchanged", "removed"]
@@ -61,14 +61,16 @@ def plan_files(
     known: dict[str, SourceState],
     captured_on: date | None,
     full_refresh: bool,
-) -> list[PlannedSource]:
+) -> tuple[list[PlannedSource], list[tuple[str, str]]]:
     """Plan every local file: the declared ones and the known ones still on disk.
 
     The capture date of a file is ``captured_on`` when the file is named with
     one; otherwise a known file keeps its recorded capture date as long as its
     bytes are the same, and a new or changed file takes its modification day.
+    Also returns the entries of named directories that could not be read (path, reason).
     """
-    declared_files = {str(p) for p in expand_paths([d for d in declared if not is_url(d)])}
+    expansion = expand_sources([d for d in declared if not is_url(d)])
+    declared_files = {str(p) for p in expansion.files}
     known_files = {k for k, s in known.items() if s.kind == "file"}
     planned: list[PlannedSource] = []
     for location in sorted(declared_files | known_files):
@@ -95,7 +97,7 @@ def plan_files(
             mtime_ns=stat.st_mtime_ns, captured_on=capture,
         )
         planned.append(PlannedSource(state, "new" if old is None else "changed", must_parse=True))
-    return planned
+    return planned, expansion.skipped
 
 
 def plan_url(url: str, sha256: str, n_bytes: int, known: dict[str, SourceState],
@@ -146,3 +148,18 @@ def is_url_list(data: bytes) -> bool:
     """A text whose non-blank lines are all URLs is a list of sources, not a listing."""
     lines = url_list(data)
     return bool(lines) and all(is_url(line) for line in lines)
+
+
+#: A URL list is judged from its beginning first: a listing page's first line is no URL.
+_URL_LIST_PROBE = 64 * 1024
+
+
+def file_is_url_list(path: Path) -> bool:
+    """:func:`is_url_list` of a downloaded file, without reading a large listing whole."""
+    with path.open("rb") as handle:
+        head = handle.read(_URL_LIST_PROBE)
+        complete = head.rfind(b"\n")
+        probe = head if complete < 0 else head[:complete]
+        if not is_url_list(probe) and (probe.strip() or not head.strip()):
+            return False
+    return is_url_list(path.read_bytes())

@@ -178,16 +178,8 @@ def test_lone_cr_and_utf16_files_parse_like_utf8(tmp_path, copies):
     assert summary["n_rejects"] == n
 
 
-#: Hand-off to flows/parsing.py (the lead's file): its piecewise reader transcodes UTF-16
-#: only when the file starts with a BOM, strictly, and otherwise takes bytes that are
-#: valid UTF-8 as UTF-8.  A BOM-less UTF-16 file of ASCII text *is* valid UTF-8 (with
-#: NULs), and a broken code unit raises.  The fix: in ``_pieces_of`` use
-#: ``flows.extract.wide_encoding(first)`` instead of ``first.startswith(_UTF16_BOMS)``
-#: and ``flows.extract.decode(first + rest)[0]`` instead of ``.decode("utf-16")``.
-PARSING_HANDOFF = "needs flows/parsing.py._pieces_of to use flows.extract.wide_encoding and decode"
 
 
-@pytest.mark.xfail(strict=True, reason=PARSING_HANDOFF)
 def test_utf16_without_bom_parses_like_utf8(tmp_path):
     """decode() recognises BOM-less UTF-16 by its NULs (test_nul_bytes_in_junk...), but the
     reader only calls it for bytes that are not valid UTF-8 -- and ASCII text in UTF-16 is --
@@ -210,7 +202,6 @@ def test_utf16_without_bom_parses_like_utf8(tmp_path):
     assert summary["n_rejects"] == 0
 
 
-@pytest.mark.xfail(strict=True, reason=PARSING_HANDOFF)
 def test_broken_utf16_keeps_its_good_records(tmp_path):
     abstract_end = A.rindex("\n")  # a lone surrogate at the end of the first abstract
     broken = (codecs.BOM_UTF16_LE + A[:abstract_end].encode("utf-16-le") + b"\x00\xd8"

@@ -7,7 +7,6 @@ import time
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import httpx
 import polars as pl
 import pytest
 
@@ -70,12 +69,11 @@ def test_flaky_server_succeeds_on_the_third_try(prefect_harness, server, tmp_pat
 
 
 def test_server_that_never_answers_fails_the_run_within_its_timeouts(prefect_harness, server, tmp_path):
-    started = time.monotonic()
-    with pytest.raises(httpx.TimeoutException):
+    from flows.fetch import FetchError
+
+    with pytest.raises(FetchError, match="hang.txt"):
         ingest(tmp_path / "home", [f"{server}/hang.txt"], http_timeout=1.0)
-    elapsed = time.monotonic() - started
-    assert Handler.hits["/hang.txt"] == 3  # one try and two retries
-    assert elapsed < 25  # 3 x 1 s timeouts + 1 s + 2 s retry delays, plus Prefect overhead
+    assert Handler.hits["/hang.txt"] == 3  # one try and two retries: a timeout is worth retrying
     assert not (tmp_path / "home" / "warehouse" / "current").exists()
 
 

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Annotated, Any, Optional
 import typer
 
 from flows.cli.common import err, fail, layout_of, out
+from flows.options import DEFAULT_HTTP_TIMEOUT, DEFAULT_MAX_DOWNLOAD_BYTES, DEFAULT_MAX_REJECT_SHARE
 from warehouse.layout import Layout
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ def ingest(
     ] = None,
     max_reject_share: Annotated[
         float, typer.Option(help="Fail and publish nothing if more than this share of newly read lines is rejected.")
-    ] = 0.2,
+    ] = DEFAULT_MAX_REJECT_SHARE,
     wait: Annotated[float, typer.Option(help="Seconds to wait for another running ingest.")] = 0.0,
     overrides: Annotated[
         Optional[Path], typer.Option(help="Author merge/split CSV (default: HOME/overrides/authors.csv if present).")
@@ -61,7 +62,12 @@ def ingest(
     full_refresh: Annotated[
         bool, typer.Option("--full-refresh", help="Re-read and re-parse every known source, ignoring caches.")
     ] = False,
-    http_timeout: Annotated[float, typer.Option(help="Seconds before an HTTP fetch times out.")] = 20.0,
+    http_timeout: Annotated[
+        float, typer.Option(help="Seconds one HTTP request may take in all (connect, headers, body).")
+    ] = DEFAULT_HTTP_TIMEOUT,
+    max_download_bytes: Annotated[
+        int, typer.Option(help="Refuse a URL whose body is larger than this many bytes.")
+    ] = DEFAULT_MAX_DOWNLOAD_BYTES,
     dask_address: Annotated[
         Optional[str], typer.Option(help="Parse on this Dask scheduler (tcp://host:8786); dedupe stays local.")
     ] = None,
@@ -96,7 +102,7 @@ def ingest(
     options = IngestOptions(
         paths=sources, captured_on=captured, max_reject_share=max_reject_share, lock_timeout=wait,
         overrides=str(overrides.resolve()) if overrides else None, full_refresh=full_refresh,
-        http_timeout=http_timeout, accept_shrink=accept_shrink,
+        http_timeout=http_timeout, max_download_bytes=max_download_bytes, accept_shrink=accept_shrink,
         lock_held=True,  # this process holds it (below) for the whole run: the flow must not take it again
     )
     with _ended_by_signals():
@@ -193,9 +199,8 @@ def _flow_for(dask_address: str | None, workers: int | None) -> Any:
 
 def _call_flow(flow: Any, layout: Layout, options: IngestOptions, *, distributed: bool, verbose: bool) -> dict[str, Any]:
     """Run the flow; its known failures become one line."""
-    import httpx
-
     from flows.extract import SourceError
+    from flows.fetch import FetchError
     from flows.ingest import FormatAlarm, ShrinkRefused
     from flows.overrides import OverrideFileError
     from transforms.authors import OverrideError
@@ -206,10 +211,8 @@ def _call_flow(flow: Any, layout: Layout, options: IngestOptions, *, distributed
         with _terminal_progress():
             return flow(home=str(layout.home), options=options, distributed=distributed)
     except (SourceError, FormatAlarm, ShrinkRefused, WarehouseBusy, OverrideError, OverrideFileError, AuditsFailed,
-            OSError) as exc:
+            FetchError, OSError) as exc:
         fail(str(exc))
-    except httpx.HTTPError as exc:
-        fail(f"fetching {exc.request.url} failed after retries: {type(exc).__name__}: {exc}")
     except Exception as exc:  # anything else: one line, details with --verbose
         if verbose:
             raise

@@ -7,6 +7,7 @@ from typing import Annotated, Optional
 import typer
 
 from flows.cli.common import fail, layout_of, out
+from flows.options import DEFAULT_MAX_REJECT_SHARE
 
 
 def prune(
@@ -78,7 +79,7 @@ def schedule(
     ctx: typer.Context,
     cron: Annotated[Optional[str], typer.Option(help='Cron schedule, e.g. "0 6 * * *".')] = None,
     interval: Annotated[Optional[float], typer.Option(help="Or: run every SECONDS.")] = None,
-    max_reject_share: Annotated[float, typer.Option(help="As for ingest.")] = 0.2,
+    max_reject_share: Annotated[float, typer.Option(help="As for ingest.")] = DEFAULT_MAX_REJECT_SHARE,
 ) -> None:
     """Deploy the inbox ingest on a schedule and run it from this process (Ctrl-C stops)."""
     from flows.prefect_server import ServerUnavailable, require_api
@@ -105,7 +106,7 @@ def deploy(
     pool: Annotated[str, typer.Option("--pool", help="Work pool to run on (created as type process if missing).")],
     cron: Annotated[Optional[str], typer.Option(help='Cron schedule, e.g. "0 6 * * *" (default: no schedule).')] = None,
     interval: Annotated[Optional[float], typer.Option(help="Or: run every SECONDS.")] = None,
-    max_reject_share: Annotated[float, typer.Option(help="As for ingest.")] = 0.2,
+    max_reject_share: Annotated[float, typer.Option(help="As for ingest.")] = DEFAULT_MAX_REJECT_SHARE,
 ) -> None:
     """Deploy the inbox ingest to a Prefect work pool; workers started with
     `prefect worker start --pool NAME` run it."""
