@@ -13,14 +13,9 @@ from dataclasses import dataclass
 import polars as pl
 
 from transforms.categories import code_lookup
-from transforms.grammar import (
-    header_pattern,
-    loose_split_pattern,
-    shape_of,
-    strict_split_pattern,
-    tail_pattern,
-)
+from transforms.grammar import header_pattern
 from transforms.records import assemble_records, split_lines
+from transforms.split import split_title_lines
 from transforms.ids import content_hash
 from transforms.text import clean_long_text, clean_text
 
@@ -119,6 +114,7 @@ def parse_records(records: pl.LazyFrame, captured: pl.LazyFrame) -> Parsed:
             pl.col("s").struct.field("et_al").is_not_null().alias("authors_truncated"),
             _split_list(pl.col("s").struct.field("orgs"), ",").list.eval(pl.element().str.to_lowercase()).alias("orgs"),
             "split_rule",
+            "split_confidence",
             (pl.col("invalid") | pl.col("raw").str.contains("\ufffd", literal=True)).alias("has_invalid_bytes"),
         )
     )
@@ -127,24 +123,8 @@ def parse_records(records: pl.LazyFrame, captured: pl.LazyFrame) -> Parsed:
 
 def _split_title_line(records: pl.LazyFrame) -> pl.LazyFrame:
     """Find where the title ends (``split_at``: offset of its last character) and take the rest
-    apart into authors, ``et al.`` and organisations (struct ``s``).
-
-    The strict grammar is searched on every line; the loose one only on the lines
-    the strict one could not split, so the fallback costs nothing in the common case.
-    """
-    shaped = records.with_columns(shape=shape_of(pl.col("title_line")))
-    strict = shaped.with_columns(
-        split_at=pl.col("shape").str.find(strict_split_pattern()).cast(pl.Int64),
-        split_rule=pl.lit("strict"),
-    )
-    loose = strict.filter(pl.col("split_at").is_null() & pl.col("title_line").is_not_null()).with_columns(
-        split_at=pl.col("shape").str.find(loose_split_pattern()).cast(pl.Int64),
-        split_rule=pl.lit("loose"),
-    )
-    done = strict.filter(pl.col("split_at").is_not_null() | pl.col("title_line").is_null())
-    return pl.concat([done, loose]).drop("shape").with_columns(
-        s=pl.col("title_line").str.slice(pl.col("split_at") + 1).str.extract_groups(tail_pattern())
-    )
+    apart into authors, ``et al.`` and organisations (struct ``s``); see transforms/split.py."""
+    return split_title_lines(records)
 
 
 def _date(year: pl.Expr) -> pl.Expr:

@@ -1,0 +1,444 @@
+"""Where the title ends and the author list begins: every allowed split, the best one, how sure.
+
+The title is glued to its authors with no separator, so the split is a guess from
+the grammar (transforms/grammar.py).  The guess happens in two phases, because a
+source's parse is cached by its bytes and may depend on nothing else:
+
+1. :func:`split_title_lines`, per source.  Every split point the strict grammar
+   allows is enumerated (the leftmost, then the next one to its right, up to
+   :data:`MAX_CANDIDATES`); when there is none, the loose grammar's; when there is
+   none either, the *fallback* takes the first glued capital (a record is never
+   rejected for its split).  Several points inside one run of capitals
+   (``…Low-Luminosity AGNR E Mason``: ``AG`` + ``NR E Mason`` or ``AGN`` + ``R E
+   Mason``) are ranked by what the two sides look like: a common title ending
+   (``AGN``, ``GeV``), an author that starts like a name (``R``, ``J.``,
+   ``Yann``) rather than with an unknown capital run (``NR``).  Candidates further
+   right, inside the author list (``Nat Mc`` + ``Aleese``), never beat the leftmost
+   one: the leftmost rule is what the grammar is built for.
+2. :func:`choose_splits`, globally, after every source is parsed: rows whose split is
+   not confident are re-split and the candidate whose authors are *seen elsewhere*
+   (in confident splits anywhere in the warehouse) wins; ``overrides/splits.csv`` rows
+   fix known bad splits.  It is a join over the few uncertain rows, so an incremental
+   run equals a full rebuild.
+
+``split_confidence`` is never high without reason: only a strict split with a single
+candidate (or with candidates that cut into the author list only) is >= 0.9.
+
+Speed: the grammar runs on an ASCII *shape* of each line (see grammar.py); an ASCII
+line is its own shape, so the 7-pass rewrite runs only on non-ASCII lines (the
+check is a byte/char length comparison).  Work on a subset of rows is done by
+feeding the other rows an empty string, which the regex engines skip at once,
+instead of filtering and concatenating frames.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from transforms.authors import OverrideError
+from transforms.grammar import fallback_split_patterns, loose_split_pattern, shape_of, strict_split_pattern
+from transforms.names import name_key
+from transforms.text import clean_long_text, clean_text
+
+RULE_STRICT = "strict"
+RULE_LOOSE = "loose"
+RULE_FALLBACK = "fallback"
+RULE_CORPUS = "corpus"
+RULE_OVERRIDE = "override"
+
+#: Split points enumerated per line (the leftmost and up to three more to its right).
+MAX_CANDIDATES = 4
+
+#: Strict grammar, one split point (or others only inside the author list).
+CONFIDENCE_STRICT_UNIQUE = 0.95
+CONFIDENCE_STRICT_REMOTE = 0.9
+#: Strict grammar, several points in one capital run: this plus MARGIN_STEP per point
+#: of ranking margin, capped at CONFIDENCE_RANKED_MAX.
+CONFIDENCE_RANKED_BASE = 0.5
+CONFIDENCE_MARGIN_STEP = 0.1
+CONFIDENCE_RANKED_MAX = 0.8
+CONFIDENCE_LOOSE = 0.5
+CONFIDENCE_LOOSE_AMBIGUOUS = 0.4
+CONFIDENCE_FALLBACK = 0.2
+#: No glued capital at all: the whole line is taken as the title.
+CONFIDENCE_NO_SPLIT = 0.0
+CONFIDENCE_CORPUS = 0.9
+CONFIDENCE_OVERRIDE = 1.0
+#: Splits at or above this feed the corpus of known names, and are not re-decided.
+CONFIDENT = 0.9
+#: Splits below this are listed for review (sql/low_confidence_splits.sql uses the same number).
+LOW_CONFIDENCE = 0.75
+
+#: Title endings seen often before a glued author (acronyms, units, surveys, codes):
+#: a split that keeps one of them whole is preferred inside a capital run.
+KNOWN_TITLE_ENDINGS = (
+    "AGN", "AGNs", "QSO", "QSOs", "SN", "SNe", "GRB", "GRBs", "FRB", "FRBs", "CMB", "ISM", "IGM", "CGM",
+    "BH", "BHs", "SMBH", "SMBHs", "NS", "WD", "YSO", "YSOs", "HII", "HI", "LMC", "SMC", "M31", "M33", "M87",
+    "SDSS", "DES", "LSST", "HST", "JWST", "ALMA", "VLA", "VLT", "VLBI", "LOFAR", "SKA", "MWA", "TESS", "Gaia",
+    "DESI", "eROSITA", "XMM", "LIGO", "LHC", "LHCb", "ATLAS", "CMS", "ALICE", "RHIC", "ILC", "QCD", "QED",
+    "GeV", "TeV", "MeV", "keV", "eV", "PeV", "EeV", "GHz", "MHz", "THz", "kHz", "Hz", "K", "pc", "kpc", "Mpc",
+    "NLP", "RL", "LLM", "LLMs", "GAN", "GANs", "VAE", "VAEs", "CNN", "CNNs", "RNN", "RNNs", "GNN", "GNNs",
+    "MCMC", "SGD", "PDE", "PDEs", "ODE", "ODEs", "SDE", "SDEs", "MHD", "DFT", "NMR", "QFT", "CFT", "AdS",
+    "II", "III", "IV", "VI", "VII", "VIII", "IX", "XI", "XII", "USA", "UK", "EU", "AI", "ML", "3D", "2D", "1D",
+)
+#: All-capitals given names seen in real author lists (``DJ Strouse``, ``JJ. Kavelaars``).
+KNOWN_CAPS_GIVEN = ("DJ", "AJ", "TJ", "JB", "CJ", "JJ", "JJ.", "JP", "JC", "RJ", "BJ", "MJ", "PJ", "KC", "JR")
+
+#: In the shape, the first token of an author that starts like a name: a capitalised
+#: word, an initial (``J.``, bare ``R``), a hyphenated initial (``J-P``).
+_NAMELIKE_HEAD = r"^(?:[A-Z][a-z\x05]|[A-Z]\.|[A-Z]$|[A-Z]-)"
+#: Text moved between two split points of one capital run (``GN`` in ``A|GN|R``); a
+#: dotted initial (``approachL.`` + ``C.Martin``) is not a title ending, so no dots.
+_CAPITAL_RUN = r"^[A-Z]+$"
+_ORGS_MARK = "[ \t]+\x01[ \t]+"
+_ET_AL = r",?[ \t]+et[ \t]+al\.?[ \t]*$"
+#: ``Luca Baldini for the Fermi LAT Collaboration`` -> ``Luca Baldini, the Fermi LAT Collaboration``
+_CONNECTOR = r",?[\p{Zs}\t]+(?:for|on[\p{Zs}\t]+behalf[\p{Zs}\t]+of)[\p{Zs}\t]+"
+_SUFFIX = r", (Jr\.?|Sr\.?|II|III|IV)(,|$)"
+
+TAIL_DTYPE = pl.Struct({"authors": pl.String, "et_al": pl.String, "orgs": pl.String})
+
+
+class SplitOverrideError(OverrideError):
+    """A split override that cannot apply: its title line was never observed, or its
+    title is not the start of that line."""
+
+
+# --------------------------------------------------------------------------- #
+# Phase 1: per source
+# --------------------------------------------------------------------------- #
+
+def split_title_lines(records: pl.LazyFrame) -> pl.LazyFrame:
+    """Input has ``title_line`` (String, nullable) plus any other columns (kept).
+
+    Adds ``split_at`` (Int64: char offset of the title's last character; null only when
+    ``title_line`` is null), ``split_rule`` ('strict' | 'loose' | 'fallback'),
+    ``split_confidence`` (Float64 in [0, 1]), ``split_candidates`` (List(Int64): every
+    split offset the grammar allows) and ``s`` (Struct{authors, et_al, orgs}: the text
+    after ``split_at``).
+    """
+    line = pl.col("title_line")
+    is_ascii = line.str.len_bytes() == line.str.len_chars()
+    shaped = records.with_columns(
+        _shape=pl.when(is_ascii).then(line).otherwise(shape_of(pl.when(is_ascii).then(pl.lit("")).otherwise(line)))
+    )
+    strict = _candidates(pl.col("_shape"), strict_split_pattern(), "_st")
+    staged = shaped.with_columns(strict).with_columns(
+        _failed=pl.col("_st0").is_null() & line.is_not_null()
+    )
+    loose_input = pl.when(pl.col("_failed")).then(pl.col("_shape")).otherwise(pl.lit(""))
+    staged = staged.with_columns(_candidates(loose_input, loose_split_pattern(), "_lo")).with_columns(
+        _nothing=pl.col("_failed") & pl.col("_lo0").is_null()
+    )
+    staged = _fallback(staged)
+
+    rule = (
+        pl.when(line.is_null()).then(pl.lit(None, dtype=pl.String))
+        .when(pl.col("_st0").is_not_null()).then(pl.lit(RULE_STRICT))
+        .when(pl.col("_lo0").is_not_null()).then(pl.lit(RULE_LOOSE))
+        .otherwise(pl.lit(RULE_FALLBACK))
+    )
+    slots = [
+        pl.when(pl.col("_rule") == RULE_STRICT).then(pl.col(f"_st{k}"))
+        .when(pl.col("_rule") == RULE_LOOSE).then(pl.col(f"_lo{k}"))
+        .otherwise(pl.col(f"_fb{k}"))
+        .alias(f"_c{k}")
+        for k in range(MAX_CANDIDATES)
+    ]
+    no_capital = (pl.col("_rule") == RULE_FALLBACK) & pl.col("_fb0").is_null()
+    staged = (
+        staged.with_columns(_rule=rule)
+        .with_columns(slots)
+        .with_columns(
+            # no glued capital anywhere: the whole line is the title (nothing is lost)
+            _c0=pl.when(no_capital).then(line.str.len_chars().cast(pl.Int64) - 1).otherwise(pl.col("_c0")),
+            _no_capital=no_capital,
+        )
+        .with_columns(_rank(pl.col("_shape")))
+        .with_columns(
+            split_at=pl.col("_best"),
+            split_rule=pl.col("_rule"),
+            split_confidence=_confidence(),
+            split_candidates=pl.concat_list([pl.col(f"_c{k}") for k in range(MAX_CANDIDATES)]).list.drop_nulls(),
+        )
+        .with_columns(s=tail_fields(line, pl.col("_shape"), pl.col("split_at")))
+    )
+    return staged.drop(
+        ["_shape", "_failed", "_nothing", "_rule", "_no_capital", "_best", "_ranked", "_margin"]
+        + [f"_{p}{k}" for p in ("st", "lo", "fb", "c") for k in range(MAX_CANDIDATES)]
+    )
+
+
+def _fallback(staged: pl.LazyFrame) -> pl.LazyFrame:
+    """Columns ``_fb0..`` for lines neither grammar can split: the first tier of
+    :func:`transforms.grammar.fallback_split_patterns` that finds anything (a loosely
+    name-shaped first author, then also after a hyphen or apostrophe, then any glued capital)."""
+    tiers = fallback_split_patterns()
+    for i, pattern in enumerate(tiers):
+        todo = pl.col("_nothing") if i == 0 else pl.col("_nothing") & pl.col("_fb0").is_null()
+        found = _candidates(pl.when(todo).then(pl.col("_shape")).otherwise(pl.lit("")), pattern, "_tier")
+        staged = staged.with_columns(found)
+        if i == 0:
+            staged = staged.rename({f"_tier{k}": f"_fb{k}" for k in range(MAX_CANDIDATES)})
+        else:
+            staged = staged.with_columns(
+                pl.when(pl.col("_fb0").is_null()).then(pl.col(f"_tier{k}")).otherwise(pl.col(f"_fb{k}")).alias(f"_fb{k}")
+                for k in range(MAX_CANDIDATES)
+            ).drop([f"_tier{k}" for k in range(MAX_CANDIDATES)])
+    return staged
+
+
+def _candidates(shape: pl.Expr, pattern: str, prefix: str) -> list[pl.Expr]:
+    """The leftmost match of ``pattern`` and up to MAX_CANDIDATES - 1 more to its right,
+    as columns ``{prefix}0..``: each search runs on the text after the previous match."""
+    first = shape.str.find(pattern).cast(pl.Int64)
+    out = [first.alias(f"{prefix}0")]
+    previous = first
+    for k in range(1, MAX_CANDIDATES):
+        found = shape.str.slice(previous + 1).str.find(pattern).cast(pl.Int64)
+        previous = previous + 1 + found
+        out.append(previous.alias(f"{prefix}{k}"))
+    return out
+
+
+def _in_run(shape: pl.Expr, k: int) -> pl.Expr:
+    """Candidate ``k`` lies in the capital run right after candidate 0 (``A|GN|R``)."""
+    moved = shape.str.slice(pl.col("_c0") + 1, pl.col(f"_c{k}") - pl.col("_c0"))
+    return pl.col(f"_c{k}").is_not_null() & moved.str.contains(_CAPITAL_RUN)
+
+
+def _rank(shape: pl.Expr) -> list[pl.Expr]:
+    """``_best`` (chosen offset), ``_ranked`` (several candidates in one capital run)
+    and ``_margin`` (best score minus the runner-up's).
+
+    Only candidates in the capital run after the leftmost one compete; ties go to the
+    leftmost.  Rows with one candidate feed empty strings to the scoring regexes.
+    """
+    in_run = [pl.lit(True)] + [_in_run(shape, k) for k in range(1, MAX_CANDIDATES)]
+    contested = pl.any_horizontal(in_run[1:])
+    text = pl.when(contested).then(shape).otherwise(pl.lit(""))
+    scores = []
+    for k in range(MAX_CANDIDATES):
+        at = pl.col(f"_c{k}")
+        title_end = text.str.slice(0, at + 1).str.extract(r"([A-Za-z0-9]+)$")
+        head = text.str.slice(at + 1).str.extract(r"^(\S+)")
+        score = (
+            pl.when(head.str.contains(_NAMELIKE_HEAD)).then(2).when(head.is_in(KNOWN_CAPS_GIVEN)).then(1).otherwise(0)
+            + title_end.is_in(KNOWN_TITLE_ENDINGS).fill_null(False).cast(pl.Int32)
+        )
+        scores.append(pl.when(in_run[k] & at.is_not_null()).then(score))
+    top = pl.max_horizontal(scores)
+    best = pl.coalesce([pl.when(s == top).then(pl.col(f"_c{k}")) for k, s in enumerate(scores)] + [pl.col("_c0")])
+    runner_up = pl.max_horizontal([pl.when(pl.col(f"_c{k}") != best).then(s) for k, s in enumerate(scores)])
+    return [
+        pl.when(contested).then(best).otherwise(pl.col("_c0")).alias("_best"),
+        contested.alias("_ranked"),
+        (top - runner_up).fill_null(0).alias("_margin"),
+    ]
+
+
+def _confidence() -> pl.Expr:
+    ranked = pl.min_horizontal(
+        pl.lit(CONFIDENCE_RANKED_BASE) + CONFIDENCE_MARGIN_STEP * pl.col("_margin").cast(pl.Float64),
+        pl.lit(CONFIDENCE_RANKED_MAX),
+    )
+    several = pl.col("_c1").is_not_null()
+    return (
+        pl.when(pl.col("_rule").is_null()).then(pl.lit(None, dtype=pl.Float64))
+        .when(pl.col("_rule") == RULE_STRICT)
+        .then(pl.when(pl.col("_ranked")).then(ranked).when(several).then(CONFIDENCE_STRICT_REMOTE)
+              .otherwise(CONFIDENCE_STRICT_UNIQUE))
+        .when(pl.col("_rule") == RULE_LOOSE)
+        .then(pl.when(pl.col("_ranked")).then(CONFIDENCE_LOOSE_AMBIGUOUS).otherwise(CONFIDENCE_LOOSE))
+        .when(pl.col("_no_capital")).then(CONFIDENCE_NO_SPLIT)
+        .otherwise(CONFIDENCE_FALLBACK)
+        .cast(pl.Float64)
+    )
+
+
+def tail_fields(line: pl.Expr, shape: pl.Expr, split_at: pl.Expr) -> pl.Expr:
+    """Struct{authors, et_al, orgs} of the text after ``split_at``.
+
+    Positions are found in the ASCII shape (fast), text is sliced from the line.
+    Connector phrases become list separators (``X for the Y Collaboration`` ->
+    ``X, the Y Collaboration``) so the person and the group are two authors.
+    """
+    start = split_at + 1
+    rest = shape.str.slice(start)
+    rest_len = rest.str.len_chars().cast(pl.Int64)
+    orgs_at = rest.str.find(_ORGS_MARK).cast(pl.Int64)
+    head_len = pl.coalesce([orgs_at, rest_len])
+    et_al_at = rest.str.slice(0, head_len).str.find(_ET_AL).cast(pl.Int64)
+    authors_len = pl.coalesce([et_al_at, head_len])
+    authors = line.str.slice(start, authors_len).str.replace_all(_CONNECTOR, ", ")
+    et_al = pl.when(et_al_at.is_not_null()).then(line.str.slice(start + et_al_at, head_len - et_al_at))
+    orgs = pl.when(orgs_at.is_not_null()).then(
+        line.str.slice(start + orgs_at).str.replace(r"^[\p{Zs}\t]+·[\p{Zs}\t]+", "").str.strip_chars()
+    )
+    return pl.struct(authors=authors, et_al=et_al, orgs=orgs)
+
+
+def split_author_list(expr: pl.Expr) -> pl.Expr:
+    """Split an author list on ", " -- except the comma of a suffix (``Stanley, Jr.``) --
+    into cleaned, non-empty names (empty list for null)."""
+    protected = expr.fill_null("").str.replace_all(_SUFFIX, "\x1f$1$2")
+    return (
+        protected.str.split(", ")
+        .list.eval(clean_text(pl.element().str.replace_all("\x1f", ", ", literal=True)))
+        .list.eval(pl.element().filter(pl.element() != ""))
+    )
+
+
+def title_of(line: pl.Expr, split_at: pl.Expr) -> pl.Expr:
+    """The cleaned title: the line up to and including ``split_at``."""
+    return clean_long_text(line.str.slice(0, split_at + 1))
+
+
+# --------------------------------------------------------------------------- #
+# Phase 2: global
+# --------------------------------------------------------------------------- #
+
+def confident_names(entries: pl.LazyFrame) -> pl.LazyFrame:
+    """Author names of confident splits (column ``name``): the corpus evidence."""
+    return (
+        entries.filter(pl.col("split_confidence") >= CONFIDENT)
+        .select(pl.col("authors").alias("name"))
+        .explode("name")
+        .drop_nulls()
+        .unique()
+    )
+
+
+def resolve_splits(entries: pl.LazyFrame, split_overrides: pl.DataFrame | None) -> pl.LazyFrame:
+    """:func:`choose_splits` with the corpus taken from ``entries`` themselves: the hook
+    the ingest calls once, over all entries, after parsing."""
+    return choose_splits(entries, confident_names(entries), split_overrides)
+
+
+def choose_splits(
+    entries: pl.LazyFrame, corpus_names: pl.LazyFrame, split_overrides: pl.DataFrame | None
+) -> pl.LazyFrame:
+    """Global, run after every source is parsed: for rows whose split is ambiguous (several
+    candidates, not confident) or overridden, pick the split whose authors are seen
+    elsewhere in the corpus (``corpus_names``: names from confident splits, column
+    ``name``), or the override; return the rows with title/authors/split_rule/
+    split_confidence updated (split_rule 'corpus' or 'override' where they decided).
+
+    Uncertain rows are re-split from their parsed fields (title + authors), so the
+    parse cache needs no extra columns; only those rows are touched.
+    """
+    columns = entries.collect_schema().names()
+    indexed = entries.with_row_index("_row")
+    decided = _corpus_decisions(indexed, corpus_names)
+    if split_overrides is not None and split_overrides.height:
+        decided = pl.concat([
+            decided.join(_override_decisions(indexed, split_overrides).select("_row"), on="_row", how="anti"),
+            _override_decisions(indexed, split_overrides),
+        ])
+    return (
+        indexed.join(decided, on="_row", how="left", suffix="_new")
+        .with_columns(
+            pl.coalesce(f"{c}_new", c).alias(c)
+            for c in ("title", "authors", "split_rule", "split_confidence")
+        )
+        .select(columns)
+    )
+
+
+def _reconstructed_line() -> pl.Expr:
+    return pl.concat_str([pl.col("title"), pl.col("authors").list.join(", ")])
+
+
+def _corpus_decisions(indexed: pl.LazyFrame, corpus_names: pl.LazyFrame) -> pl.LazyFrame:
+    """(_row, title, authors, split_rule, split_confidence) where corpus evidence decides."""
+    uncertain = (
+        indexed.filter(pl.col("split_confidence") < CONFIDENT)
+        .select("_row", title_line=_reconstructed_line())
+        .pipe(split_title_lines)
+        .filter(pl.col("split_candidates").list.len() > 1)
+        .select("_row", "title_line", pl.col("split_candidates").alias("at"))
+        .explode("at")
+    )
+    known = corpus_names.select(_key=name_key(pl.col("name"))).unique().with_columns(_known=pl.lit(1))
+    candidates = uncertain.with_columns(
+        title=title_of(pl.col("title_line"), pl.col("at")),
+        authors=split_author_list(
+            pl.col("title_line").str.slice(pl.col("at") + 1).str.replace_all(_CONNECTOR, ", ")
+        ),
+    )
+    votes = (
+        candidates.select("_row", "at", pl.col("authors").alias("_name"))
+        .explode("_name")
+        .drop_nulls("_name")
+        .with_columns(_key=name_key(pl.col("_name")))
+        .join(known, on="_key", how="left")
+        .group_by("_row", "at")
+        .agg(pl.col("_known").sum().alias("_votes"))
+    )
+    best = (
+        votes.with_columns(
+            _top=pl.col("_votes").max().over("_row"),
+            _n_top=(pl.col("_votes") == pl.col("_votes").max()).sum().over("_row"),
+        )
+        .filter((pl.col("_votes") == pl.col("_top")) & (pl.col("_top") > 0) & (pl.col("_n_top") == 1))
+        .select("_row", "at")
+    )
+    return candidates.join(best, on=["_row", "at"], how="inner").select(
+        "_row", "title", "authors",
+        pl.lit(RULE_CORPUS).alias("split_rule"),
+        pl.lit(CONFIDENCE_CORPUS, dtype=pl.Float64).alias("split_confidence"),
+    )
+
+
+def override_key(title: pl.Expr, authors: pl.Expr) -> pl.Expr:
+    """What identifies a title line among parsed entries: its default title and authors."""
+    return pl.concat_str([title, authors.list.join("\x1f")], separator="\x1e")
+
+
+def _override_decisions(indexed: pl.LazyFrame, overrides: pl.DataFrame) -> pl.LazyFrame:
+    """(_row, title, authors, split_rule, split_confidence) for every entry whose title line
+    an override names; raises SplitOverrideError for a line never observed or a title
+    that does not start its line."""
+    lines = overrides.select(
+        pl.col("title_line").str.strip_chars(),
+        pl.col("title").str.strip_chars().alias("_fixed_title"),
+        pl.col("authors").str.strip_chars().alias("_fixed_authors") if "authors" in overrides.columns
+        else pl.lit(None, dtype=pl.String).alias("_fixed_authors"),
+    )
+    bad = lines.filter(~pl.col("title_line").str.starts_with(pl.col("_fixed_title")))
+    if bad.height:
+        raise SplitOverrideError(
+            f"split override title is not the start of its title line: {bad['title_line'][0]!r}"
+        )
+    default = (
+        split_title_lines(lines.lazy())
+        .with_columns(
+            _key=override_key(
+                title_of(pl.col("title_line"), pl.col("split_at")),
+                split_author_list(pl.col("s").struct.field("authors")),
+            ),
+            _at=pl.col("_fixed_title").str.len_chars().cast(pl.Int64) - 1,
+        )
+        .with_columns(
+            _tail=tail_fields(pl.col("title_line"), shape_of(pl.col("title_line")), pl.col("_at")),
+        )
+        .select(
+            "title_line", "_key",
+            title_of(pl.col("title_line"), pl.col("_at")).alias("title"),
+            pl.when(pl.col("_fixed_authors").fill_null("") != "")
+            .then(split_author_list(pl.col("_fixed_authors")))
+            .otherwise(split_author_list(pl.col("_tail").struct.field("authors")))
+            .alias("authors"),
+        )
+        .collect()
+    )
+    observed = indexed.select("_row", _key=override_key(pl.col("title"), pl.col("authors")))
+    matched = observed.join(default.lazy(), on="_key", how="inner").collect()
+    unknown = default.join(matched.select("_key").unique(), on="_key", how="anti")
+    if unknown.height:
+        raise SplitOverrideError(f"split override names a title line never observed: {unknown['title_line'][0]!r}")
+    return matched.lazy().select(
+        "_row", "title", "authors",
+        pl.lit(RULE_OVERRIDE).alias("split_rule"),
+        pl.lit(CONFIDENCE_OVERRIDE, dtype=pl.Float64).alias("split_confidence"),
+    )
