@@ -169,7 +169,8 @@ def _listing_entries(papers: pl.DataFrame) -> pl.DataFrame:
             "content_hash": [f"h{i}" for i in range(len(ids))],
             "run_id": ["run-1"] * len(ids),
             "captured_on": [D(2024, 1, 1)] * len(ids),
-            "split_rule": ["known_author"] * len(ids),
+            "split_rule": ["strict"] * (len(ids) - 1) + ["fallback"],
+            "split_confidence": [0.95] * (len(ids) - 1) + [0.2],
             "has_invalid_bytes": [False] * len(ids),
         }
     )

@@ -90,6 +90,12 @@ _NAMELIKE_HEAD = r"^(?:[A-Z][a-z\x05]|[A-Z]\.|[A-Z]$|[A-Z]-)"
 #: Text moved between two split points of one capital run (``GN`` in ``A|GN|R``); a
 #: dotted initial (``approachL.`` + ``C.Martin``) is not a title ending, so no dots.
 _CAPITAL_RUN = r"^[A-Z]+$"
+#: A title ending in capitals glued to lowercase or punctuation (``Learning?D`` + ``J
+#: Weber``, ``resultsCR`` + ``ESST collaboration``) is a cut inside the author's first
+#: token, not a title ending (unless it is a known ending such as ``GeV``).
+_GLUED_LONE_CAPITAL = r"[^\sA-Z0-9][A-Z]+$"
+GLUED_LONE_CAPITAL_PENALTY = 2
+_GLUED_CAPITAL = r"[^\s'\x02-][A-Z]"
 _ORGS_MARK = "[ \t]+\x01[ \t]+"
 _ET_AL = r",?[ \t]+et[ \t]+al\.?[ \t]*$"
 #: ``Luca Baldini for the Fermi LAT Collaboration`` -> ``Luca Baldini, the Fermi LAT Collaboration``
@@ -118,16 +124,12 @@ def split_title_lines(records: pl.LazyFrame) -> pl.LazyFrame:
     after ``split_at``).
     """
     line = pl.col("title_line")
-    is_ascii = line.str.len_bytes() == line.str.len_chars()
-    shaped = records.with_columns(
-        _shape=pl.when(is_ascii).then(line).otherwise(shape_of(pl.when(is_ascii).then(pl.lit("")).otherwise(line)))
-    )
-    strict = _candidates(pl.col("_shape"), strict_split_pattern(), "_st")
-    staged = shaped.with_columns(strict).with_columns(
+    shaped = records.with_columns(_shape=line.map_batches(_shape_non_ascii, return_dtype=pl.String, is_elementwise=True))
+    staged = _candidates(shaped, pl.col("_shape"), strict_split_pattern(), "_st").with_columns(
         _failed=pl.col("_st0").is_null() & line.is_not_null()
     )
     loose_input = pl.when(pl.col("_failed")).then(pl.col("_shape")).otherwise(pl.lit(""))
-    staged = staged.with_columns(_candidates(loose_input, loose_split_pattern(), "_lo")).with_columns(
+    staged = _candidates(staged, loose_input, loose_split_pattern(), "_lo").with_columns(
         _nothing=pl.col("_failed") & pl.col("_lo0").is_null()
     )
     staged = _fallback(staged)
@@ -154,7 +156,7 @@ def split_title_lines(records: pl.LazyFrame) -> pl.LazyFrame:
             _c0=pl.when(no_capital).then(line.str.len_chars().cast(pl.Int64) - 1).otherwise(pl.col("_c0")),
             _no_capital=no_capital,
         )
-        .with_columns(_rank(pl.col("_shape")))
+        .pipe(_rank)
         .with_columns(
             split_at=pl.col("_best"),
             split_rule=pl.col("_rule"),
@@ -169,6 +171,18 @@ def split_title_lines(records: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
+def _shape_non_ascii(lines: pl.Series) -> pl.Series:
+    """The ASCII shape of every line, computed only for the lines that are not ASCII
+    already (an ASCII line is its own shape).  Vectorised over the batch: a mask, one
+    shape pass over the selected lines, a scatter back; no Python per line."""
+    lines = lines.rename("line")
+    mask = (lines.str.len_bytes() != lines.str.len_chars()).fill_null(False)
+    if not mask.any():
+        return lines
+    shaped = lines.filter(mask).to_frame().select(shape_of(pl.col("line"))).to_series()
+    return lines.scatter(mask.arg_true(), shaped)
+
+
 def _fallback(staged: pl.LazyFrame) -> pl.LazyFrame:
     """Columns ``_fb0..`` for lines neither grammar can split: the first tier of
     :func:`transforms.grammar.fallback_split_patterns` that finds anything (a loosely
@@ -176,8 +190,7 @@ def _fallback(staged: pl.LazyFrame) -> pl.LazyFrame:
     tiers = fallback_split_patterns()
     for i, pattern in enumerate(tiers):
         todo = pl.col("_nothing") if i == 0 else pl.col("_nothing") & pl.col("_fb0").is_null()
-        found = _candidates(pl.when(todo).then(pl.col("_shape")).otherwise(pl.lit("")), pattern, "_tier")
-        staged = staged.with_columns(found)
+        staged = _candidates(staged, pl.when(todo).then(pl.col("_shape")).otherwise(pl.lit("")), pattern, "_tier")
         if i == 0:
             staged = staged.rename({f"_tier{k}": f"_fb{k}" for k in range(MAX_CANDIDATES)})
         else:
@@ -188,53 +201,65 @@ def _fallback(staged: pl.LazyFrame) -> pl.LazyFrame:
     return staged
 
 
-def _candidates(shape: pl.Expr, pattern: str, prefix: str) -> list[pl.Expr]:
-    """The leftmost match of ``pattern`` and up to MAX_CANDIDATES - 1 more to its right,
-    as columns ``{prefix}0..``: each search runs on the text after the previous match."""
-    first = shape.str.find(pattern).cast(pl.Int64)
-    out = [first.alias(f"{prefix}0")]
-    previous = first
+def _candidates(frame: pl.LazyFrame, shape: pl.Expr, pattern: str, prefix: str) -> pl.LazyFrame:
+    """Add the leftmost match of ``pattern`` and up to MAX_CANDIDATES - 1 more to its right,
+    as columns ``{prefix}0..``: each search runs on the text after the previous match
+    (one column per step, so the plan stays linear in MAX_CANDIDATES)."""
+    frame = frame.with_columns(shape.str.find(pattern).cast(pl.Int64).alias(f"{prefix}0"))
     for k in range(1, MAX_CANDIDATES):
-        found = shape.str.slice(previous + 1).str.find(pattern).cast(pl.Int64)
-        previous = previous + 1 + found
-        out.append(previous.alias(f"{prefix}{k}"))
-    return out
+        previous = pl.col(f"{prefix}{k - 1}")
+        rest = shape.str.slice(previous + 1)
+        # most author lists have no glued capital at all: search only those that do
+        searched = pl.when(rest.str.contains(_GLUED_CAPITAL)).then(rest).otherwise(pl.lit(""))
+        frame = frame.with_columns((previous + 1 + searched.str.find(pattern).cast(pl.Int64)).alias(f"{prefix}{k}"))
+    return frame
 
 
 def _in_run(shape: pl.Expr, k: int) -> pl.Expr:
     """Candidate ``k`` lies in the capital run right after candidate 0 (``A|GN|R``)."""
-    moved = shape.str.slice(pl.col("_c0") + 1, pl.col(f"_c{k}") - pl.col("_c0"))
-    return pl.col(f"_c{k}").is_not_null() & moved.str.contains(_CAPITAL_RUN)
+    several = pl.col(f"_c{k}").is_not_null()
+    moved = pl.when(several).then(shape).otherwise(pl.lit("")).str.slice(pl.col("_c0") + 1, pl.col(f"_c{k}") - pl.col("_c0"))
+    return several & moved.str.contains(_CAPITAL_RUN)
 
 
-def _rank(shape: pl.Expr) -> list[pl.Expr]:
-    """``_best`` (chosen offset), ``_ranked`` (several candidates in one capital run)
+def _rank(frame: pl.LazyFrame) -> pl.LazyFrame:
+    """Add ``_best`` (chosen offset), ``_ranked`` (several candidates in one capital run)
     and ``_margin`` (best score minus the runner-up's).
 
     Only candidates in the capital run after the leftmost one compete; ties go to the
     leftmost.  Rows with one candidate feed empty strings to the scoring regexes.
+    Each step is its own column so that no expression is repeated in the plan.
     """
-    in_run = [pl.lit(True)] + [_in_run(shape, k) for k in range(1, MAX_CANDIDATES)]
-    contested = pl.any_horizontal(in_run[1:])
-    text = pl.when(contested).then(shape).otherwise(pl.lit(""))
+    shape = pl.col("_shape")
+    frame = frame.with_columns(
+        [pl.lit(True).alias("_run0")] + [_in_run(shape, k).alias(f"_run{k}") for k in range(1, MAX_CANDIDATES)]
+    ).with_columns(_ranked=pl.any_horizontal([f"_run{k}" for k in range(1, MAX_CANDIDATES)]))
+    frame = frame.with_columns(_text=pl.when(pl.col("_ranked")).then(shape).otherwise(pl.lit("")))
+    text = pl.col("_text")
     scores = []
     for k in range(MAX_CANDIDATES):
         at = pl.col(f"_c{k}")
-        title_end = text.str.slice(0, at + 1).str.extract(r"([A-Za-z0-9]+)$")
+        title = text.str.slice(0, at + 1)
         head = text.str.slice(at + 1).str.extract(r"^(\S+)")
         score = (
             pl.when(head.str.contains(_NAMELIKE_HEAD)).then(2).when(head.is_in(KNOWN_CAPS_GIVEN)).then(1).otherwise(0)
-            + title_end.is_in(KNOWN_TITLE_ENDINGS).fill_null(False).cast(pl.Int32)
+            + pl.when(title.str.extract(r"([A-Za-z0-9]+)$").is_in(KNOWN_TITLE_ENDINGS).fill_null(False)).then(1)
+            .when(title.str.contains(_GLUED_LONE_CAPITAL).fill_null(False)).then(-GLUED_LONE_CAPITAL_PENALTY)
+            .otherwise(0)
         )
-        scores.append(pl.when(in_run[k] & at.is_not_null()).then(score))
-    top = pl.max_horizontal(scores)
-    best = pl.coalesce([pl.when(s == top).then(pl.col(f"_c{k}")) for k, s in enumerate(scores)] + [pl.col("_c0")])
-    runner_up = pl.max_horizontal([pl.when(pl.col(f"_c{k}") != best).then(s) for k, s in enumerate(scores)])
-    return [
-        pl.when(contested).then(best).otherwise(pl.col("_c0")).alias("_best"),
-        contested.alias("_ranked"),
-        (top - runner_up).fill_null(0).alias("_margin"),
-    ]
+        scores.append(pl.when(pl.col(f"_run{k}") & at.is_not_null()).then(score).alias(f"_s{k}"))
+    s_cols = [pl.col(f"_s{k}") for k in range(MAX_CANDIDATES)]
+    frame = frame.with_columns(scores).with_columns(_top=pl.max_horizontal(s_cols))
+    frame = frame.with_columns(
+        _choice=pl.coalesce([pl.when(s == pl.col("_top")).then(pl.col(f"_c{k}")) for k, s in enumerate(s_cols)]
+                            + [pl.col("_c0")])
+    )
+    runner_up = pl.max_horizontal([pl.when(pl.col(f"_c{k}") != pl.col("_choice")).then(s) for k, s in enumerate(s_cols)])
+    return frame.with_columns(
+        _best=pl.when(pl.col("_ranked")).then(pl.col("_choice")).otherwise(pl.col("_c0")),
+        _margin=(pl.col("_top") - runner_up).fill_null(0),
+    ).drop(["_text", "_top", "_choice"] + [f"_s{k}" for k in range(MAX_CANDIDATES)]
+           + [f"_run{k}" for k in range(MAX_CANDIDATES)])
 
 
 def _confidence() -> pl.Expr:
@@ -264,16 +289,30 @@ def tail_fields(line: pl.Expr, shape: pl.Expr, split_at: pl.Expr) -> pl.Expr:
     ``X, the Y Collaboration``) so the person and the group are two authors.
     """
     start = split_at + 1
-    rest = shape.str.slice(start)
-    rest_len = rest.str.len_chars().cast(pl.Int64)
-    orgs_at = rest.str.find(_ORGS_MARK).cast(pl.Int64)
-    head_len = pl.coalesce([orgs_at, rest_len])
-    et_al_at = rest.str.slice(0, head_len).str.find(_ET_AL).cast(pl.Int64)
-    authors_len = pl.coalesce([et_al_at, head_len])
-    authors = line.str.slice(start, authors_len).str.replace_all(_CONNECTOR, ", ")
-    et_al = pl.when(et_al_at.is_not_null()).then(line.str.slice(start + et_al_at, head_len - et_al_at))
+    length = shape.str.len_chars().cast(pl.Int64)
+    # the middle dot before organisations is not ASCII: ASCII lines skip that search
+    maybe_orgs = line.str.len_bytes() != line.str.len_chars()
+    orgs_at = (
+        pl.when(maybe_orgs).then(shape).otherwise(pl.lit("")).str.slice(start).str.find(_ORGS_MARK).cast(pl.Int64)
+        + start
+    )
+    head_end = pl.coalesce([orgs_at, length])
+    # ``et al.`` ends the author list: searched in the whole line (no copy) unless organisations follow
+    et_al_at = (
+        pl.when(orgs_at.is_null()).then(shape.str.find(_ET_AL))
+        .otherwise(shape.str.slice(0, orgs_at).str.find(_ET_AL))
+        .cast(pl.Int64)
+    )
+    et_al_at = pl.when(et_al_at >= start).then(et_al_at)
+    authors_end = pl.coalesce([et_al_at, head_end])
+    authors = line.str.slice(start, authors_end - start)
+    has_connector = authors.str.contains(" for ", literal=True) | authors.str.contains(" behalf ", literal=True)
+    authors = pl.when(has_connector).then(
+        pl.when(has_connector).then(authors).otherwise(pl.lit("")).str.replace_all(_CONNECTOR, ", ")
+    ).otherwise(authors)
+    et_al = pl.when(et_al_at.is_not_null()).then(line.str.slice(et_al_at, head_end - et_al_at))
     orgs = pl.when(orgs_at.is_not_null()).then(
-        line.str.slice(start + orgs_at).str.replace(r"^[\p{Zs}\t]+·[\p{Zs}\t]+", "").str.strip_chars()
+        line.str.slice(orgs_at).str.replace(r"^[\p{Zs}\t]+·[\p{Zs}\t]+", "").str.strip_chars()
     )
     return pl.struct(authors=authors, et_al=et_al, orgs=orgs)
 

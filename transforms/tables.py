@@ -85,6 +85,7 @@ def build_tables(
         pl.lit(run_id).alias("run_id"),
         "captured_on",
         "split_rule",
+        "split_confidence",
         "has_invalid_bytes",
     ).sort("source_file", "source_line")
 

@@ -43,7 +43,7 @@ TABLE_SCHEMAS: dict[str, pa.Schema] = {
     "listing_entries": pa.schema([
         ("entry_id", S), ("source_file", S), ("source_line", I64), ("paper_id", S),
         ("content_hash", S), ("run_id", S), ("captured_on", D), ("split_rule", S),
-        ("has_invalid_bytes", B),
+        ("split_confidence", F), ("has_invalid_bytes", B),
     ]),
     "rejects": pa.schema([
         ("source_file", S), ("source_line", I64), ("reason", S), ("raw", S),
