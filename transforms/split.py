@@ -40,6 +40,9 @@ from transforms.grammar import fallback_split_patterns, loose_split_pattern, sha
 from transforms.names import name_key
 from transforms.text import clean_long_text, clean_text
 
+#: What identifies an entry across the two phases.
+ENTRY_KEY = ["source_file", "source_line"]
+
 RULE_STRICT = "strict"
 RULE_LOOSE = "loose"
 RULE_FALLBACK = "fallback"
@@ -94,7 +97,7 @@ _CAPITAL_RUN = r"^[A-Z]+$"
 #: Weber``, ``resultsCR`` + ``ESST collaboration``) is a cut inside the author's first
 #: token, not a title ending (unless it is a known ending such as ``GeV``).
 _GLUED_LONE_CAPITAL = r"[^\sA-Z0-9][A-Z]+$"
-GLUED_LONE_CAPITAL_PENALTY = 2
+GLUED_LONE_CAPITAL_PENALTY = 1
 _GLUED_CAPITAL = r"[^\s'\x02-][A-Z]"
 _ORGS_MARK = "[ \t]+\x01[ \t]+"
 _ET_AL = r",?[ \t]+et[ \t]+al\.?[ \t]*$"
@@ -367,15 +370,17 @@ def choose_splits(
     parse cache needs no extra columns; only those rows are touched.
     """
     columns = entries.collect_schema().names()
-    indexed = entries.with_row_index("_row")
+    # rows are identified by where they come from (not a row index: the plan may
+    # evaluate ``entries`` more than once, and its row order is not guaranteed)
+    indexed = entries
     decided = _corpus_decisions(indexed, corpus_names)
     if split_overrides is not None and split_overrides.height:
         decided = pl.concat([
-            decided.join(_override_decisions(indexed, split_overrides).select("_row"), on="_row", how="anti"),
+            decided.join(_override_decisions(indexed, split_overrides).select(*ENTRY_KEY), on=ENTRY_KEY, how="anti"),
             _override_decisions(indexed, split_overrides),
         ])
     return (
-        indexed.join(decided, on="_row", how="left", suffix="_new")
+        indexed.join(decided, on=ENTRY_KEY, how="left", suffix="_new")
         .with_columns(
             pl.coalesce(f"{c}_new", c).alias(c)
             for c in ("title", "authors", "split_rule", "split_confidence")
@@ -389,13 +394,13 @@ def _reconstructed_line() -> pl.Expr:
 
 
 def _corpus_decisions(indexed: pl.LazyFrame, corpus_names: pl.LazyFrame) -> pl.LazyFrame:
-    """(_row, title, authors, split_rule, split_confidence) where corpus evidence decides."""
+    """(source_file, source_line, title, authors, split_rule, split_confidence) where corpus evidence decides."""
     uncertain = (
         indexed.filter(pl.col("split_confidence") < CONFIDENT)
-        .select("_row", title_line=_reconstructed_line())
+        .select(*ENTRY_KEY, title_line=_reconstructed_line())
         .pipe(split_title_lines)
         .filter(pl.col("split_candidates").list.len() > 1)
-        .select("_row", "title_line", pl.col("split_candidates").alias("at"))
+        .select(*ENTRY_KEY, "title_line", pl.col("split_candidates").alias("at"))
         .explode("at")
     )
     known = corpus_names.select(_key=name_key(pl.col("name"))).unique().with_columns(_known=pl.lit(1))
@@ -406,24 +411,24 @@ def _corpus_decisions(indexed: pl.LazyFrame, corpus_names: pl.LazyFrame) -> pl.L
         ),
     )
     votes = (
-        candidates.select("_row", "at", pl.col("authors").alias("_name"))
+        candidates.select(*ENTRY_KEY, "at", pl.col("authors").alias("_name"))
         .explode("_name")
         .drop_nulls("_name")
         .with_columns(_key=name_key(pl.col("_name")))
         .join(known, on="_key", how="left")
-        .group_by("_row", "at")
+        .group_by(*ENTRY_KEY, "at")
         .agg(pl.col("_known").sum().alias("_votes"))
     )
     best = (
         votes.with_columns(
-            _top=pl.col("_votes").max().over("_row"),
-            _n_top=(pl.col("_votes") == pl.col("_votes").max()).sum().over("_row"),
+            _top=pl.col("_votes").max().over(ENTRY_KEY),
+            _n_top=(pl.col("_votes") == pl.col("_votes").max()).sum().over(ENTRY_KEY),
         )
         .filter((pl.col("_votes") == pl.col("_top")) & (pl.col("_top") > 0) & (pl.col("_n_top") == 1))
-        .select("_row", "at")
+        .select(*ENTRY_KEY, "at")
     )
-    return candidates.join(best, on=["_row", "at"], how="inner").select(
-        "_row", "title", "authors",
+    return candidates.join(best, on=[*ENTRY_KEY, "at"], how="inner").select(
+        *ENTRY_KEY, "title", "authors",
         pl.lit(RULE_CORPUS).alias("split_rule"),
         pl.lit(CONFIDENCE_CORPUS, dtype=pl.Float64).alias("split_confidence"),
     )
@@ -435,7 +440,7 @@ def override_key(title: pl.Expr, authors: pl.Expr) -> pl.Expr:
 
 
 def _override_decisions(indexed: pl.LazyFrame, overrides: pl.DataFrame) -> pl.LazyFrame:
-    """(_row, title, authors, split_rule, split_confidence) for every entry whose title line
+    """(source_file, source_line, title, authors, split_rule, split_confidence) for every entry whose title line
     an override names; raises SplitOverrideError for a line never observed or a title
     that does not start its line."""
     lines = overrides.select(
@@ -471,13 +476,13 @@ def _override_decisions(indexed: pl.LazyFrame, overrides: pl.DataFrame) -> pl.La
         )
         .collect()
     )
-    observed = indexed.select("_row", _key=override_key(pl.col("title"), pl.col("authors")))
+    observed = indexed.select(*ENTRY_KEY, _key=override_key(pl.col("title"), pl.col("authors")))
     matched = observed.join(default.lazy(), on="_key", how="inner").collect()
     unknown = default.join(matched.select("_key").unique(), on="_key", how="anti")
     if unknown.height:
         raise SplitOverrideError(f"split override names a title line never observed: {unknown['title_line'][0]!r}")
     return matched.lazy().select(
-        "_row", "title", "authors",
+        *ENTRY_KEY, "title", "authors",
         pl.lit(RULE_OVERRIDE).alias("split_rule"),
         pl.lit(CONFIDENCE_OVERRIDE, dtype=pl.Float64).alias("split_confidence"),
     )
