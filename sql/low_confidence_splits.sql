@@ -2,7 +2,8 @@
 -- grain: one row per parsed input record whose title/author split is uncertain (split_confidence < 0.75)
 -- source: listing_entries joined to papers (title, category, year) and paper_authors (the listed authors)
 -- columns: entry_id, source_file, source_line, paper_id, split_rule, split_confidence, paper_title,
---          paper_authors (the paper's listed authors, in order), category, year
+--          paper_authors (the paper's listed authors, in order), category, paper_year
+--          (paper_year, not year: a review list is not partitioned by year on export)
 -- The threshold is transforms.split.LOW_CONFIDENCE (a test checks they agree); fix a bad split with
 -- a row in overrides/splits.csv (title_line,title,authors,note).
 CREATE OR REPLACE VIEW low_confidence_splits AS
@@ -17,7 +18,7 @@ SELECT
     (SELECT string_agg(pa.name_as_listed, ', ' ORDER BY pa.position)
        FROM paper_authors AS pa WHERE pa.paper_id = e.paper_id) AS paper_authors,
     p.category,
-    p.year
+    p.year AS paper_year
 FROM listing_entries AS e
 LEFT JOIN papers AS p USING (paper_id)
 WHERE e.split_confidence < 0.75

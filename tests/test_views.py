@@ -371,9 +371,22 @@ def test_papers_wide(con):
     assert_frame_equal(got, expected)
 
 
+def test_low_confidence_splits(con):
+    """Only the fallback entry (confidence 0.2) is listed, with its paper's title and authors."""
+    got = query(con, "SELECT entry_id, split_rule, split_confidence, paper_title, paper_authors, category, paper_year "
+                     "FROM low_confidence_splits")
+    papers = query(con, "SELECT paper_id, title, category, year FROM papers")
+    entries = query(con, "SELECT entry_id, paper_id FROM listing_entries")
+    last = entries.filter(pl.col("entry_id") == f"e{entries.height - 1}").row(0, named=True)
+    paper = papers.filter(pl.col("paper_id") == last["paper_id"]).row(0, named=True)
+    authors = con.execute("SELECT string_agg(name_as_listed, ', ' ORDER BY position) FROM paper_authors "
+                          "WHERE paper_id = ?", [paper["paper_id"]]).fetchone()[0]
+    assert got.rows() == [(last["entry_id"], "fallback", 0.2, paper["title"], authors, paper["category"], paper["year"])]
+
+
 AGGREGATE_VIEWS = [
     "publications_per_topic_year", "publications_per_affiliation_year", "author_stats",
-    "coauthorship", "code_release_rate", "topic_trends", "papers_wide",
+    "coauthorship", "code_release_rate", "topic_trends", "papers_wide", "low_confidence_splits",
 ]
 
 

@@ -168,9 +168,13 @@ def person_pattern(*, capital_first: bool = False) -> str:
     # d'Ascoli``) or CamelCase (``J. ZuHone``) only after a given name: a bare ``AI``
     # or ``d'Ascoli`` is not a person, and accepting it split ``ReportOpenAI`` as
     # ``ReportOpen`` + ``AI``.
-    last = rf"(?:{word}|{_camel_surname()}|{_glued_particle()}|{UPPER}{{2,}})"
+    last = rf"(?:{word}|{_glued_particle()}|{UPPER}{{2,}})"
+    # a CamelCase surname needs a full given name or a dotted initial right before it:
+    # after a bare letter it is a title's acronym and word glued to a one-word author
+    # (``NLP LearningMausam`` is not ``NL`` + ``P LearningMausam``)
+    camel = rf"(?:(?:{first}{SP})(?:{lead}{SP})*)?(?:{word}|{_dotted()}){SP}{_camel_surname()}"
     suffix = rf"(?:,?{SP}(?:Jr\.?|Sr\.?|II|III|IV))?"
-    return rf"(?:(?:{first}{SP})(?:{lead}{SP})*{last}|{word}){suffix}"
+    return rf"(?:(?:{first}{SP})(?:{lead}{SP})*{last}|{camel}|{word}){suffix}"
 
 
 def group_pattern(*, capital_first: bool = False) -> str:

@@ -98,6 +98,10 @@ _CAPITAL_RUN = r"^[A-Z]+$"
 #: token, not a title ending (unless it is a known ending such as ``GeV``).
 _GLUED_LONE_CAPITAL = r"[^\sA-Z0-9][A-Z]+$"
 GLUED_LONE_CAPITAL_PENALTY = 1
+#: Worse: a lowercase word then capitals (``LearningLH`` + ``Cb Collaboration``); a short
+#: form such as ``ZnO`` (a formula) only gets the penalty above.
+_WORD_THEN_CAPITALS = r"[a-z]{2,}[A-Z]+$"
+WORD_THEN_CAPITALS_PENALTY = 2
 _GLUED_CAPITAL = r"[^\s'\x02-][A-Z]"
 _ORGS_MARK = "[ \t]+\x01[ \t]+"
 _ET_AL = r",?[ \t]+et[ \t]+al\.?[ \t]*$"
@@ -247,6 +251,7 @@ def _rank(frame: pl.LazyFrame) -> pl.LazyFrame:
         score = (
             pl.when(head.str.contains(_NAMELIKE_HEAD)).then(2).when(head.is_in(KNOWN_CAPS_GIVEN)).then(1).otherwise(0)
             + pl.when(title.str.extract(r"([A-Za-z0-9]+)$").is_in(KNOWN_TITLE_ENDINGS).fill_null(False)).then(1)
+            .when(title.str.contains(_WORD_THEN_CAPITALS).fill_null(False)).then(-WORD_THEN_CAPITALS_PENALTY)
             .when(title.str.contains(_GLUED_LONE_CAPITAL).fill_null(False)).then(-GLUED_LONE_CAPITAL_PENALTY)
             .otherwise(0)
         )
@@ -309,7 +314,8 @@ def tail_fields(line: pl.Expr, shape: pl.Expr, split_at: pl.Expr) -> pl.Expr:
     et_al_at = pl.when(et_al_at >= start).then(et_al_at)
     authors_end = pl.coalesce([et_al_at, head_end])
     authors = line.str.slice(start, authors_end - start)
-    has_connector = authors.str.contains(" for ", literal=True) | authors.str.contains(" behalf ", literal=True)
+    # a literal pre-check (cheap) before the regex; the regex checks the spacing (runs, NBSP)
+    has_connector = authors.str.contains("for", literal=True) | authors.str.contains("behalf", literal=True)
     authors = pl.when(has_connector).then(
         pl.when(has_connector).then(authors).otherwise(pl.lit("")).str.replace_all(_CONNECTOR, ", ")
     ).otherwise(authors)
