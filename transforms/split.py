@@ -170,7 +170,7 @@ def split_title_lines(records: pl.LazyFrame) -> pl.LazyFrame:
             split_confidence=_confidence(),
             split_candidates=pl.concat_list([pl.col(f"_c{k}") for k in range(MAX_CANDIDATES)]).list.drop_nulls(),
         )
-        .with_columns(s=tail_fields(line, pl.col("_shape"), pl.col("split_at")))
+        .pipe(with_tail, "title_line", pl.col("_shape"), "split_at")
     )
     return staged.drop(
         ["_shape", "_failed", "_nothing", "_rule", "_no_capital", "_best", "_ranked", "_margin"]
@@ -243,11 +243,14 @@ def _rank(frame: pl.LazyFrame) -> pl.LazyFrame:
     ).with_columns(_ranked=pl.any_horizontal([f"_run{k}" for k in range(1, MAX_CANDIDATES)]))
     frame = frame.with_columns(_text=pl.when(pl.col("_ranked")).then(shape).otherwise(pl.lit("")))
     text = pl.col("_text")
+    frame = frame.with_columns(
+        [text.str.slice(0, pl.col(f"_c{k}") + 1).alias(f"_title{k}") for k in range(MAX_CANDIDATES)]
+        + [text.str.slice(pl.col(f"_c{k}") + 1).str.extract(r"^(\S+)").alias(f"_head{k}") for k in range(MAX_CANDIDATES)]
+    )
     scores = []
     for k in range(MAX_CANDIDATES):
         at = pl.col(f"_c{k}")
-        title = text.str.slice(0, at + 1)
-        head = text.str.slice(at + 1).str.extract(r"^(\S+)")
+        title, head = pl.col(f"_title{k}"), pl.col(f"_head{k}")
         score = (
             pl.when(head.str.contains(_NAMELIKE_HEAD)).then(2).when(head.is_in(KNOWN_CAPS_GIVEN)).then(1).otherwise(0)
             + pl.when(title.str.extract(r"([A-Za-z0-9]+)$").is_in(KNOWN_TITLE_ENDINGS).fill_null(False)).then(1)
@@ -266,7 +269,7 @@ def _rank(frame: pl.LazyFrame) -> pl.LazyFrame:
     return frame.with_columns(
         _best=pl.when(pl.col("_ranked")).then(pl.col("_choice")).otherwise(pl.col("_c0")),
         _margin=(pl.col("_top") - runner_up).fill_null(0),
-    ).drop(["_text", "_top", "_choice"] + [f"_s{k}" for k in range(MAX_CANDIDATES)]
+    ).drop(["_text", "_top", "_choice"] + [f"_{c}{k}" for c in ("s", "title", "head") for k in range(MAX_CANDIDATES)]
            + [f"_run{k}" for k in range(MAX_CANDIDATES)])
 
 
@@ -289,41 +292,51 @@ def _confidence() -> pl.Expr:
     )
 
 
-def tail_fields(line: pl.Expr, shape: pl.Expr, split_at: pl.Expr) -> pl.Expr:
-    """Struct{authors, et_al, orgs} of the text after ``split_at``.
+def with_tail(frame: pl.LazyFrame, line: str, shape: pl.Expr, split_at: str, out: str = "s") -> pl.LazyFrame:
+    """Add ``out``: Struct{authors, et_al, orgs} of the text of column ``line`` after
+    column ``split_at``.
 
-    Positions are found in the ASCII shape (fast), text is sliced from the line.
-    Connector phrases become list separators (``X for the Y Collaboration`` ->
-    ``X, the Y Collaboration``) so the person and the group are two authors.
+    Positions are found in the ASCII shape (fast), text is sliced from the line; each
+    position is its own column so no search is repeated in the plan.  Connector phrases
+    become list separators (``X for the Y Collaboration`` -> ``X, the Y Collaboration``)
+    so the person and the group are two authors.
     """
-    start = split_at + 1
-    length = shape.str.len_chars().cast(pl.Int64)
-    # the middle dot before organisations is not ASCII: ASCII lines skip that search
-    maybe_orgs = line.str.len_bytes() != line.str.len_chars()
-    orgs_at = (
-        pl.when(maybe_orgs).then(shape).otherwise(pl.lit("")).str.slice(start).str.find(_ORGS_MARK).cast(pl.Int64)
-        + start
+    text, at = pl.col(line), pl.col(split_at)
+    frame = frame.with_columns(
+        _t_shape=shape,
+        # the middle dot before organisations is not ASCII: ASCII lines skip that search
+        _t_maybe_orgs=text.str.len_bytes() != text.str.len_chars(),
+    ).with_columns(
+        _t_len=pl.col("_t_shape").str.len_chars().cast(pl.Int64),
+        _t_orgs=pl.when(pl.col("_t_maybe_orgs")).then(pl.col("_t_shape")).otherwise(pl.lit(""))
+        .str.slice(at + 1).str.find(_ORGS_MARK).cast(pl.Int64) + at + 1,
+    ).with_columns(
+        _t_head_end=pl.coalesce(["_t_orgs", "_t_len"]),
+        # ``et al.`` ends the author list: searched in the whole line (no copy) unless organisations follow
+        _t_et_al=pl.when(pl.col("_t_orgs").is_null()).then(pl.col("_t_shape").str.find(_ET_AL))
+        .otherwise(pl.col("_t_shape").str.slice(0, pl.col("_t_orgs")).str.find(_ET_AL))
+        .cast(pl.Int64),
+    ).with_columns(
+        _t_et_al=pl.when(pl.col("_t_et_al") > at).then(pl.col("_t_et_al")),
+    ).with_columns(
+        _t_authors=text.str.slice(at + 1, pl.coalesce(["_t_et_al", "_t_head_end"]) - at - 1),
+    ).with_columns(
+        # a literal pre-check (cheap) before the regex; the regex checks the spacing (runs, NBSP)
+        _t_connector=pl.col("_t_authors").str.contains("for", literal=True)
+        | pl.col("_t_authors").str.contains("behalf", literal=True),
     )
-    head_end = pl.coalesce([orgs_at, length])
-    # ``et al.`` ends the author list: searched in the whole line (no copy) unless organisations follow
-    et_al_at = (
-        pl.when(orgs_at.is_null()).then(shape.str.find(_ET_AL))
-        .otherwise(shape.str.slice(0, orgs_at).str.find(_ET_AL))
-        .cast(pl.Int64)
+    authors = pl.when(pl.col("_t_connector")).then(
+        pl.when(pl.col("_t_connector")).then(pl.col("_t_authors")).otherwise(pl.lit("")).str.replace_all(_CONNECTOR, ", ")
+    ).otherwise(pl.col("_t_authors"))
+    et_al = pl.when(pl.col("_t_et_al").is_not_null()).then(
+        text.str.slice(pl.col("_t_et_al"), pl.col("_t_head_end") - pl.col("_t_et_al"))
     )
-    et_al_at = pl.when(et_al_at >= start).then(et_al_at)
-    authors_end = pl.coalesce([et_al_at, head_end])
-    authors = line.str.slice(start, authors_end - start)
-    # a literal pre-check (cheap) before the regex; the regex checks the spacing (runs, NBSP)
-    has_connector = authors.str.contains("for", literal=True) | authors.str.contains("behalf", literal=True)
-    authors = pl.when(has_connector).then(
-        pl.when(has_connector).then(authors).otherwise(pl.lit("")).str.replace_all(_CONNECTOR, ", ")
-    ).otherwise(authors)
-    et_al = pl.when(et_al_at.is_not_null()).then(line.str.slice(et_al_at, head_end - et_al_at))
-    orgs = pl.when(orgs_at.is_not_null()).then(
-        line.str.slice(orgs_at).str.replace(r"^[\p{Zs}\t]+·[\p{Zs}\t]+", "").str.strip_chars()
+    orgs = pl.when(pl.col("_t_orgs").is_not_null()).then(
+        text.str.slice(pl.col("_t_orgs")).str.replace(r"^[\p{Zs}\t]+·[\p{Zs}\t]+", "").str.strip_chars()
     )
-    return pl.struct(authors=authors, et_al=et_al, orgs=orgs)
+    return frame.with_columns(pl.struct(authors=authors, et_al=et_al, orgs=orgs).alias(out)).drop(
+        "_t_shape", "_t_maybe_orgs", "_t_len", "_t_orgs", "_t_head_end", "_t_et_al", "_t_authors", "_t_connector"
+    )
 
 
 def split_author_list(expr: pl.Expr) -> pl.Expr:
@@ -469,9 +482,7 @@ def _override_decisions(indexed: pl.LazyFrame, overrides: pl.DataFrame) -> pl.La
             ),
             _at=pl.col("_fixed_title").str.len_chars().cast(pl.Int64) - 1,
         )
-        .with_columns(
-            _tail=tail_fields(pl.col("title_line"), shape_of(pl.col("title_line")), pl.col("_at")),
-        )
+        .pipe(with_tail, "title_line", shape_of(pl.col("title_line")), "_at", out="_tail")
         .select(
             "title_line", "_key",
             title_of(pl.col("title_line"), pl.col("_at")).alias("title"),
