@@ -78,7 +78,7 @@ PARTICLES = (
 )
 
 _NAME_PREFIXES = (
-    "Mc", "Mac", "De", "Di", "Da", "Das", "Du", "Le", "La", "Van", "Vander", "Von", "Fitz", "St",
+    "Mc", "Mac", "De", "Di", "Da", "Das", "Du", "Le", "La", "Van", "Vander", "Vanden", "Von", "Fitz", "St",
     "Al", "El",  # AlQuraishi, ElSayed
 )
 
@@ -133,9 +133,12 @@ def _glued_initials() -> str:
 
 def _camel_surname() -> str:
     """A surname with an internal capital that no prefix list covers: ``ZuHone``,
-    ``VandenBerg``.  Only accepted in the surname slot after a given name: as a
-    first token it would glue onto the title (``AutoMLCatherine``)."""
-    return rf"{UPPER}{LOWER}+(?:{UPPER}{LOWER}+)+"
+    ``TerHaar``.  Only accepted in the surname slot after a given name (as a first
+    token it would glue onto the title: ``AutoMLCatherine``), and only with a short
+    first part (two to four letters), because a title word glued to a one-word author
+    looks the same (``AlphaCode LearningMausam`` is not ``Alpha`` + ``Code
+    LearningMausam``).  Longer prefixes are listed (``Vanden``: ``Don VandenBerg``)."""
+    return rf"{UPPER}{LOWER}{{1,3}}(?:{UPPER}{LOWER}+)+"
 
 
 def _glued_particle() -> str:
@@ -163,6 +166,9 @@ def person_pattern(*, capital_first: bool = False) -> str:
     # odd initials seen in arXiv metadata, never first: ``J .S. Morgan``, ``S. C. -C. Ho``
     odd = rf"[.-]{_dotted()}"
     lead = rf"(?:{word}|{initial}|{caps}|{particle}|{odd})"
+    # No CamelCase given name (``YoungJu Choie``), even after a comma: a title with a comma
+    # and a CamelCase word glued to the author (``GANs, AlphaCodeThéophane Weber``) would
+    # split at ``GA`` + ``Ns``.  Such lines need an override (README, split overrides).
     first = rf"(?:{word}|{initial}|{caps})" if capital_first else rf"(?:{word}|{initial}|{caps}|{particle})"
     # The surname may be all capitals (``Wei LIU``), a glued particle (``Stéphane
     # d'Ascoli``) or CamelCase (``J. ZuHone``) only after a given name: a bare ``AI``

@@ -36,7 +36,13 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.authors import OverrideError
-from transforms.grammar import fallback_split_patterns, loose_split_pattern, shape_of, strict_split_pattern
+from transforms.grammar import (
+    fallback_split_patterns,
+    group_name_pattern,
+    loose_split_pattern,
+    shape_of,
+    strict_split_pattern,
+)
 from transforms.names import name_key
 from transforms.text import clean_long_text, clean_text
 
@@ -60,6 +66,8 @@ CONFIDENCE_STRICT_REMOTE = 0.9
 CONFIDENCE_RANKED_BASE = 0.5
 CONFIDENCE_MARGIN_STEP = 0.1
 CONFIDENCE_RANKED_MAX = 0.8
+#: Strict, but the first author is one word (``Alexander``, ``Mausam``).
+CONFIDENCE_SINGLE_WORD = 0.85
 CONFIDENCE_LOOSE = 0.5
 CONFIDENCE_LOOSE_AMBIGUOUS = 0.4
 CONFIDENCE_FALLBACK = 0.2
@@ -73,7 +81,8 @@ CONFIDENT = 0.9
 LOW_CONFIDENCE = 0.75
 
 #: Title endings seen often before a glued author (acronyms, units, surveys, codes):
-#: a split that keeps one of them whole is preferred inside a capital run.
+#: a split that keeps one of them whole -- on either side: ``LHCb Collaboration`` -- is
+#: preferred inside a capital run.
 KNOWN_TITLE_ENDINGS = (
     "AGN", "AGNs", "QSO", "QSOs", "SN", "SNe", "GRB", "GRBs", "FRB", "FRBs", "CMB", "ISM", "IGM", "CGM",
     "BH", "BHs", "SMBH", "SMBHs", "NS", "WD", "YSO", "YSOs", "HII", "HI", "LMC", "SMC", "M31", "M33", "M87",
@@ -90,6 +99,7 @@ KNOWN_CAPS_GIVEN = ("DJ", "AJ", "TJ", "JB", "CJ", "JJ", "JJ.", "JP", "JC", "RJ",
 #: In the shape, the first token of an author that starts like a name: a capitalised
 #: word, an initial (``J.``, bare ``R``), a hyphenated initial (``J-P``).
 _NAMELIKE_HEAD = r"^(?:[A-Z][a-z\x05]|[A-Z]\.|[A-Z]$|[A-Z]-)"
+_LONE_LETTER = r"^[A-Z]\.?$"
 #: Text moved between two split points of one capital run (``GN`` in ``A|GN|R``); a
 #: dotted initial (``approachL.`` + ``C.Martin``) is not a title ending, so no dots.
 _CAPITAL_RUN = r"^[A-Z]+$"
@@ -103,6 +113,9 @@ GLUED_LONE_CAPITAL_PENALTY = 1
 _WORD_THEN_CAPITALS = r"[a-z]{2,}[A-Z]+$"
 WORD_THEN_CAPITALS_PENALTY = 2
 _GLUED_CAPITAL = r"[^\s'\x02-][A-Z]"
+#: The first author is a single word: no space or dot before the first ", " (or the end);
+#: ``L.C.Martin`` is initials and a surname, not one word.
+_SINGLE_WORD_FIRST = r"^[^\s,.]+\s*(?:,|$)"
 _ORGS_MARK = "[ \t]+\x01[ \t]+"
 _ET_AL = r",?[ \t]+et[ \t]+al\.?[ \t]*$"
 #: ``Luca Baldini for the Fermi LAT Collaboration`` -> ``Luca Baldini, the Fermi LAT Collaboration``
@@ -167,10 +180,10 @@ def split_title_lines(records: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(
             split_at=pl.col("_best"),
             split_rule=pl.col("_rule"),
-            split_confidence=_confidence(),
             split_candidates=pl.concat_list([pl.col(f"_c{k}") for k in range(MAX_CANDIDATES)]).list.drop_nulls(),
         )
         .pipe(with_tail, "title_line", pl.col("_shape"), "split_at")
+        .with_columns(split_confidence=_confidence(pl.col("s").struct.field("authors")))
     )
     return staged.drop(
         ["_shape", "_failed", "_nothing", "_rule", "_no_capital", "_best", "_ranked", "_margin"]
@@ -246,13 +259,19 @@ def _rank(frame: pl.LazyFrame) -> pl.LazyFrame:
     frame = frame.with_columns(
         [text.str.slice(0, pl.col(f"_c{k}") + 1).alias(f"_title{k}") for k in range(MAX_CANDIDATES)]
         + [text.str.slice(pl.col(f"_c{k}") + 1).str.extract(r"^(\S+)").alias(f"_head{k}") for k in range(MAX_CANDIDATES)]
+        + [text.str.slice(pl.col(f"_c{k}") + 1).str.extract(r"^([^,]*)").str.contains(group_name_pattern())
+           .fill_null(False).alias(f"_group{k}") for k in range(MAX_CANDIDATES)]
     )
     scores = []
     for k in range(MAX_CANDIDATES):
         at = pl.col(f"_c{k}")
         title, head = pl.col(f"_title{k}"), pl.col(f"_head{k}")
         score = (
-            pl.when(head.str.contains(_NAMELIKE_HEAD)).then(2).when(head.is_in(KNOWN_CAPS_GIVEN)).then(1).otherwise(0)
+            # a lone letter starts a person (``R E Mason``), not a group (``G Bench Authors``)
+            pl.when(pl.col(f"_group{k}") & head.str.contains(_LONE_LETTER)).then(0)
+            .when(head.str.contains(_NAMELIKE_HEAD)).then(2)
+            .when(head.is_in(KNOWN_CAPS_GIVEN) | head.is_in(KNOWN_TITLE_ENDINGS)).then(1)
+            .otherwise(0)
             + pl.when(title.str.extract(r"([A-Za-z0-9]+)$").is_in(KNOWN_TITLE_ENDINGS).fill_null(False)).then(1)
             .when(title.str.contains(_WORD_THEN_CAPITALS).fill_null(False)).then(-WORD_THEN_CAPITALS_PENALTY)
             .when(title.str.contains(_GLUED_LONE_CAPITAL).fill_null(False)).then(-GLUED_LONE_CAPITAL_PENALTY)
@@ -269,11 +288,16 @@ def _rank(frame: pl.LazyFrame) -> pl.LazyFrame:
     return frame.with_columns(
         _best=pl.when(pl.col("_ranked")).then(pl.col("_choice")).otherwise(pl.col("_c0")),
         _margin=(pl.col("_top") - runner_up).fill_null(0),
-    ).drop(["_text", "_top", "_choice"] + [f"_{c}{k}" for c in ("s", "title", "head") for k in range(MAX_CANDIDATES)]
+    ).drop(["_text", "_top", "_choice"] + [f"_{c}{k}" for c in ("s", "title", "head", "group") for k in range(MAX_CANDIDATES)]
            + [f"_run{k}" for k in range(MAX_CANDIDATES)])
 
 
-def _confidence() -> pl.Expr:
+def _confidence(authors: pl.Expr) -> pl.Expr:
+    """Confidence from the rule, the candidates and the ranking margin; a one-word first
+    person (``Mausam``, ``Hone``) is capped below CONFIDENT, since a title word glued to a
+    surname looks the same (``Learning?L Zu`` + ``Hone``)."""
+    first = authors.str.extract(r"^([^,]*)")
+    single_word = first.str.contains(_SINGLE_WORD_FIRST) & ~first.str.contains(group_name_pattern())
     ranked = pl.min_horizontal(
         pl.lit(CONFIDENCE_RANKED_BASE) + CONFIDENCE_MARGIN_STEP * pl.col("_margin").cast(pl.Float64),
         pl.lit(CONFIDENCE_RANKED_MAX),
@@ -282,7 +306,9 @@ def _confidence() -> pl.Expr:
     return (
         pl.when(pl.col("_rule").is_null()).then(pl.lit(None, dtype=pl.Float64))
         .when(pl.col("_rule") == RULE_STRICT)
-        .then(pl.when(pl.col("_ranked")).then(ranked).when(several).then(CONFIDENCE_STRICT_REMOTE)
+        .then(pl.when(pl.col("_ranked")).then(ranked)
+              .when(single_word.fill_null(False)).then(CONFIDENCE_SINGLE_WORD)
+              .when(several).then(CONFIDENCE_STRICT_REMOTE)
               .otherwise(CONFIDENCE_STRICT_UNIQUE))
         .when(pl.col("_rule") == RULE_LOOSE)
         .then(pl.when(pl.col("_ranked")).then(CONFIDENCE_LOOSE_AMBIGUOUS).otherwise(CONFIDENCE_LOOSE))
@@ -419,8 +445,19 @@ def _corpus_decisions(indexed: pl.LazyFrame, corpus_names: pl.LazyFrame) -> pl.L
         .select(*ENTRY_KEY, title_line=_reconstructed_line())
         .pipe(split_title_lines)
         .filter(pl.col("split_candidates").list.len() > 1)
-        .select(*ENTRY_KEY, "title_line", pl.col("split_candidates").alias("at"))
+        .select(*ENTRY_KEY, "title_line", "split_at", "split_rule", pl.col("split_candidates").alias("at"))
         .explode("at")
+        # strict splits compete only inside the capital run at their boundary, as in the
+        # ranking: a candidate that cuts into an author (``approachL.`` + ``C.Martin``) would
+        # win on any namesake of the shorter name
+        .filter(
+            (pl.col("split_rule") != RULE_STRICT)
+            | (pl.col("at") == pl.col("split_at"))
+            | pl.col("title_line").str.slice(
+                pl.min_horizontal("at", "split_at") + 1, (pl.col("at") - pl.col("split_at")).abs()
+            ).str.contains(_CAPITAL_RUN)
+        )
+        .drop("split_at", "split_rule")
     )
     known = corpus_names.select(_key=name_key(pl.col("name"))).unique().with_columns(_known=pl.lit(1))
     candidates = uncertain.with_columns(

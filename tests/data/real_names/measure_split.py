@@ -64,11 +64,12 @@ def measure(path: Path, show: int = 0, corpus: bool = True) -> dict:
             stats[0] += 1
             stats[1] += ok
         if ok:
-            authors_exact += row["authors"] == [_clean(a) for a in r["authors"]] or row["split_rule"] != ""
+            authors_exact += row["authors"] == [_clean(a) for a in r["authors"]]
         elif len(wrong) < show:
             wrong.append(f"{r['id']}: {r['title'][-40:]!r} + {r['authors']} -> "
                          + ("REJECTED" if row is None else f"{row['title'][-40:]!r} {row['authors']} [{row['split_rule']}]"))
     return {"records": len(records), "exact": exact, "rate": exact / len(records), "rejected": rejects.height,
+            "authors_exact": authors_exact,
             "by_rule": by_rule, "wrong": wrong}
 
 
@@ -80,7 +81,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     for path in args.sets:
         result = measure(path, args.show, corpus=not args.no_corpus)
-        print(f"{path.name}: {result['exact']}/{result['records']} exact = {result['rate']:.2%}, "
+        print(f"{path.name}: {result['exact']}/{result['records']} exact = {result['rate']:.2%} "
+              f"(author list also exact: {result['authors_exact']}), "
               f"rejected {result['rejected']}, by rule (n, exact): {result['by_rule']}")
         for line in result["wrong"]:
             print("   ", line)
