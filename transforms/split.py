@@ -144,8 +144,35 @@ def split_title_lines(records: pl.LazyFrame) -> pl.LazyFrame:
     after ``split_at``).
     """
     line = pl.col("title_line")
-    shaped = records.with_columns(_shape=line.map_batches(_shape_non_ascii, return_dtype=pl.String, is_elementwise=True))
-    staged = _candidates(shaped, pl.col("_shape"), strict_split_pattern(), "_st").with_columns(
+    shaped = records.with_columns(
+        _shape=line.map_batches(_shape_non_ascii, return_dtype=pl.String, is_elementwise=True)
+    ).with_columns(_st0=pl.col("_shape").str.find(strict_split_pattern()).cast(pl.Int64))
+    # Most lines have one strict split and no glued capital after it: nothing to rank, no
+    # other candidate.  Only the rest go through candidates, loose, fallback and ranking.
+    simple = pl.col("_st0").is_not_null() & ~pl.col("_shape").str.slice(pl.col("_st0") + 1).str.contains(_GLUED_CAPITAL)
+    shaped = shaped.with_columns(_simple=simple.fill_null(False))
+    easy = shaped.filter(pl.col("_simple")).with_columns(
+        split_at=pl.col("_st0"),
+        split_rule=pl.lit(RULE_STRICT),
+        split_candidates=pl.concat_list([pl.col("_st0")]),
+        _rule=pl.lit(RULE_STRICT), _ranked=pl.lit(False), _margin=pl.lit(0, dtype=pl.Int32),
+        _c1=pl.lit(None, dtype=pl.Int64), _no_capital=pl.lit(False),
+    )
+    hard = _hard_splits(shaped.filter(~pl.col("_simple")))
+    columns = easy.collect_schema().names()
+    staged = (
+        pl.concat([easy, hard.select(columns)])
+        .pipe(with_tail, "title_line", pl.col("_shape"), "split_at")
+        .with_columns(split_confidence=_confidence(pl.col("s").struct.field("authors")))
+    )
+    return staged.drop(["_shape", "_st0", "_simple", "_rule", "_ranked", "_margin", "_c1", "_no_capital"])
+
+
+def _hard_splits(shaped: pl.LazyFrame) -> pl.LazyFrame:
+    """Every candidate, the loose grammar and the fallback, and the ranking: for the lines
+    that have no strict split or a glued capital after it."""
+    line = pl.col("title_line")
+    staged = _candidates(shaped, pl.col("_shape"), strict_split_pattern(), "_st", first="_st0").with_columns(
         _failed=pl.col("_st0").is_null() & line.is_not_null()
     )
     loose_input = pl.when(pl.col("_failed")).then(pl.col("_shape")).otherwise(pl.lit(""))
@@ -168,7 +195,7 @@ def split_title_lines(records: pl.LazyFrame) -> pl.LazyFrame:
         for k in range(MAX_CANDIDATES)
     ]
     no_capital = (pl.col("_rule") == RULE_FALLBACK) & pl.col("_fb0").is_null()
-    staged = (
+    return (
         staged.with_columns(_rule=rule)
         .with_columns(slots)
         .with_columns(
@@ -181,13 +208,8 @@ def split_title_lines(records: pl.LazyFrame) -> pl.LazyFrame:
             split_at=pl.col("_best"),
             split_rule=pl.col("_rule"),
             split_candidates=pl.concat_list([pl.col(f"_c{k}") for k in range(MAX_CANDIDATES)]).list.drop_nulls(),
+            _margin=pl.col("_margin").cast(pl.Int32),
         )
-        .pipe(with_tail, "title_line", pl.col("_shape"), "split_at")
-        .with_columns(split_confidence=_confidence(pl.col("s").struct.field("authors")))
-    )
-    return staged.drop(
-        ["_shape", "_failed", "_nothing", "_rule", "_no_capital", "_best", "_ranked", "_margin"]
-        + [f"_{p}{k}" for p in ("st", "lo", "fb", "c") for k in range(MAX_CANDIDATES)]
     )
 
 
@@ -221,11 +243,14 @@ def _fallback(staged: pl.LazyFrame) -> pl.LazyFrame:
     return staged
 
 
-def _candidates(frame: pl.LazyFrame, shape: pl.Expr, pattern: str, prefix: str) -> pl.LazyFrame:
+def _candidates(
+    frame: pl.LazyFrame, shape: pl.Expr, pattern: str, prefix: str, first: str | None = None
+) -> pl.LazyFrame:
     """Add the leftmost match of ``pattern`` and up to MAX_CANDIDATES - 1 more to its right,
     as columns ``{prefix}0..``: each search runs on the text after the previous match
     (one column per step, so the plan stays linear in MAX_CANDIDATES)."""
-    frame = frame.with_columns(shape.str.find(pattern).cast(pl.Int64).alias(f"{prefix}0"))
+    if first is None:  # else column ``first`` already holds the leftmost match
+        frame = frame.with_columns(shape.str.find(pattern).cast(pl.Int64).alias(f"{prefix}0"))
     for k in range(1, MAX_CANDIDATES):
         previous = pl.col(f"{prefix}{k - 1}")
         rest = shape.str.slice(previous + 1)
