@@ -13,18 +13,16 @@ command line ever becomes SQL text.  Batches stream from DuckDB to
 ``pyarrow.dataset.write_dataset``; types are normalised to what BI tools read
 well (strings, booleans, integers, doubles, DATE; nothing nested).
 
-The export is written into a hidden temporary directory beside ``OUT`` and
-renamed into place: a reader sees no export or a complete one.  An existing,
-non-empty ``OUT`` is refused unless ``force``; then the old directory is
-renamed away, the new one renamed in, and the old one deleted.
+Before anything is read, the snapshot's files are checked against its
+manifest (``bi.integrity``): a forged table is refused, never shipped.  Where
+the export may go and how it is staged, renamed into place and recovered
+after a crash is ``bi.export_target``.  A full disk is one line, with the
+staging directory removed.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -36,10 +34,22 @@ import pyarrow.csv as pacsv
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 
+from bi.export_target import (
+    PAUSE_DURING_WRITE,
+    ExportError,
+    check_out_free,
+    check_out_location,
+    publish,
+    recover_leftovers,
+    staging_dir,
+)
+from bi.integrity import open_checked
+from bi.oserrors import is_out_of_space
 from warehouse.catalog import view_files
+from warehouse.dictionary import describe_dataset
+from warehouse.faults import pause_point
 from warehouse.fileio import fsync_path, sha256_file
 from warehouse.layout import Layout
-from warehouse.query import open_readonly
 from warehouse.schema import TABLE_SCHEMAS
 from warehouse.snapshots import MANIFEST as SNAPSHOT_MANIFEST
 
@@ -49,8 +59,9 @@ FORMATS = ("parquet", "csv")
 #: Columns an export may be partitioned by (hive style, ``year=2016/``).
 PARTITION_COLUMNS = ("year",)
 HIVE_NULL = "__HIVE_DEFAULT_PARTITION__"
-TMP_PREFIX = ".tmp-export-"
-OLD_PREFIX = ".old-export-"
+#: Rows per Arrow batch streamed from DuckDB to the writer (bounds memory per dataset).
+BATCH_ROWS = 64 * 1024
+__all__ = ["ExportError", "FORMATS", "PARTITION_COLUMNS", "export_warehouse", "select_datasets"]
 
 #: The SQL type name a BI tool (and DuckDB) reads for each exported Arrow type.
 SQL_TYPES: dict[pa.DataType, str] = {
@@ -64,10 +75,6 @@ SQL_TYPES: dict[pa.DataType, str] = {
     pa.float64(): "DOUBLE",
     pa.date32(): "DATE",
 }
-
-
-class ExportError(ValueError):
-    """The export cannot be done as asked (bad name, format, or an occupied OUT)."""
 
 
 @dataclass(frozen=True)
@@ -141,10 +148,6 @@ def _cast_batches(reader: pa.RecordBatchReader, schema: pa.Schema) -> pa.RecordB
     return pa.RecordBatchReader.from_batches(schema, batches())
 
 
-
-
-
-
 def _count_rows(path: Path, fmt: str, schema: pa.Schema) -> int:
     """Rows in a written file, read back from the file itself."""
     if fmt == "parquet":
@@ -165,34 +168,6 @@ def _partition_value(relative: Path, column: str, dtype: pa.DataType) -> Any:
                 return None
             return int(value) if pa.types.is_integer(dtype) else value
     return None
-
-
-def check_out(out: Path, layout: Layout, force: bool) -> None:
-    """Refuse an OUT that is occupied (unless ``force``) or that would swallow the warehouse."""
-    if layout.home == out or layout.home.is_relative_to(out):
-        raise ExportError(f"refusing to export into {out}: it contains the data home {layout.home}")
-    if out.is_relative_to(layout.warehouse):
-        raise ExportError(f"refusing to export into {out}: it is inside the warehouse")
-    if out.is_symlink() or (out.exists() and not out.is_dir()):
-        raise ExportError(f"{out} exists and is not a directory")
-    if out.is_dir() and any(out.iterdir()) and not force:
-        raise ExportError(f"{out} exists and is not empty (use --force to replace it)")
-
-
-def _publish(tmp: Path, out: Path, force: bool) -> None:
-    """Rename ``tmp`` to ``out``; a non-empty ``out`` is replaced only with ``force``."""
-    parent = out.parent
-    if out.is_dir() and any(out.iterdir()):
-        if not force:
-            raise ExportError(f"{out} exists and is not empty (use --force to replace it)")
-        old = parent / f"{OLD_PREFIX}{out.name}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        os.rename(out, old)
-        os.rename(tmp, out)
-        fsync_path(parent)
-        shutil.rmtree(old, ignore_errors=True)
-    else:
-        os.rename(tmp, out)  # replaces an empty directory atomically
-        fsync_path(parent)
 
 
 def _write_dataset(
@@ -240,10 +215,12 @@ def export_warehouse(
     snapshot: str | None = None,
     force: bool = False,
     progress: Callable[[str, int, int], None] | None = None,
+    notice: Callable[[str], None] | None = None,
 ) -> dict[str, Any]:
     """Export ``names`` (default: every table and aggregate view) of a snapshot to ``out``.
 
     Returns the manifest, which is also written as ``out/manifest.json``.
+    ``notice`` hears about leftovers of interrupted exports cleaned or restored.
     """
     if fmt not in FORMATS:
         raise ExportError(f"unknown format {fmt!r}: use {' or '.join(FORMATS)}")
@@ -251,53 +228,60 @@ def export_warehouse(
         raise ExportError(f"cannot partition by {partition_by!r}: use {', '.join(PARTITION_COLUMNS)}")
     datasets = select_datasets(names)
     out = Path(out).expanduser().resolve()
-    check_out(out, layout, force)
+    check_out_location(out, layout)
+    recover_leftovers(out, notice or (lambda _message: None))  # a restored OUT then counts as occupied
+    check_out_free(out, force)
 
-    con = open_readonly(layout, snapshot)
+    con, run_id, table_dir = open_checked(layout, snapshot)
     try:
-        ((run_id, table_dir, *_),) = con.table("paperhouse_snapshot").fetchall()
-        snapshot_manifest = json.loads((Path(table_dir) / SNAPSHOT_MANIFEST).read_text())
-        out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.parent / f"{TMP_PREFIX}{out.name}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-        tmp.mkdir()
-        try:
-            entries: dict[str, Any] = {}
-            for index, dataset in enumerate(datasets, start=1):
-                if progress is not None:
-                    progress(dataset.name, index, len(datasets))
-                entries[dataset.name] = _export_one(con, dataset, tmp, fmt, partition_by)
-            manifest = {
-                "manifest_version": MANIFEST_VERSION,
-                "generator": "paperhouse export",
-                "run_id": run_id,
-                "snapshot_created_at": snapshot_manifest.get("created_at"),
-                "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                "format": fmt,
-                "partition_by": partition_by,
-                "partitioning": "hive" if partition_by else None,
-                "tables": entries,
-                "meta": {
-                    "rows": sum(e["rows"] for e in entries.values()),
-                    "bytes": sum(e["bytes"] for e in entries.values()),
-                    "files": sum(len(e["files"]) for e in entries.values()),
-                },
-            }
-            (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
-            fsync_path(tmp / MANIFEST)
-            for directory in sorted({p.parent for p in tmp.rglob("*") if p.is_file()} | {tmp}, reverse=True):
-                fsync_path(directory)
-            _publish(tmp, out, force)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+        snapshot_manifest = json.loads((table_dir / SNAPSHOT_MANIFEST).read_text())
+        with staging_dir(out) as tmp:
+            try:
+                entries: dict[str, Any] = {}
+                for index, dataset in enumerate(datasets, start=1):
+                    if progress is not None:
+                        progress(dataset.name, index, len(datasets))
+                    entries[dataset.name] = _export_one(con, dataset, tmp, fmt, partition_by)
+                    pause_point(PAUSE_DURING_WRITE)
+                manifest = _manifest(run_id, snapshot_manifest, fmt, partition_by, entries)
+                (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n")
+                fsync_path(tmp / MANIFEST)
+                for directory in sorted({p.parent for p in tmp.rglob("*") if p.is_file()} | {tmp}, reverse=True):
+                    fsync_path(directory)
+            except OSError as exc:
+                if is_out_of_space(exc):
+                    raise ExportError(f"no space left on device while writing the export to {out}") from exc
+                raise
+            publish(tmp, out, force)
     finally:
         con.close()
     return manifest
 
 
+def _manifest(
+    run_id: str, snapshot_manifest: dict[str, Any], fmt: str, partition_by: str | None, entries: dict[str, Any]
+) -> dict[str, Any]:
+    return {
+        "manifest_version": MANIFEST_VERSION,
+        "generator": "paperhouse export",
+        "run_id": run_id,
+        "snapshot_created_at": snapshot_manifest.get("created_at"),
+        "created_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "format": fmt,
+        "partition_by": partition_by,
+        "partitioning": "hive" if partition_by else None,
+        "tables": entries,
+        "meta": {
+            "rows": sum(e["rows"] for e in entries.values()),
+            "bytes": sum(e["bytes"] for e in entries.values()),
+            "files": sum(len(e["files"]) for e in entries.values()),
+        },
+    }
+
+
 def _export_one(con, dataset: Dataset, root: Path, fmt: str, partition_by: str | None) -> dict[str, Any]:
     relation = con.table(dataset.name)  # a validated, known name: never user text
-    reader = relation.to_arrow_reader(64 * 1024)
+    reader = relation.to_arrow_reader(BATCH_ROWS)
     schema = bi_schema(reader.schema)
     partition = partition_by if partition_by in schema.names else None
     target = root / dataset.name
@@ -316,9 +300,12 @@ def _export_one(con, dataset: Dataset, root: Path, fmt: str, partition_by: str |
         if partition:
             entry["partition"] = {partition: _partition_value(relative, partition, schema.field(partition).type)}
         files.append(entry)
+    described = describe_dataset(dataset.name)  # the data dictionary (sql/dictionary.yml)
+    descriptions = {c.name: c.description for c in described.columns} if described else {}
     result: dict[str, Any] = {
         "kind": dataset.kind,
         "grain": dataset.grain,
+        "description": described.description if described else "",
         "path": f"{dataset.name}/",
         "rows": sum(f["rows"] for f in files),
         "bytes": sum(f["bytes"] for f in files),
@@ -328,6 +315,7 @@ def _export_one(con, dataset: Dataset, root: Path, fmt: str, partition_by: str |
                 "name": field.name,
                 "type": SQL_TYPES[field.type],
                 "arrow_type": str(field.type),
+                "description": descriptions.get(field.name, ""),
                 **({"partition_column": True} if field.name == partition else {}),
             }
             for field in schema

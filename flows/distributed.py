@@ -1,12 +1,11 @@
 """Run the ingest flow with parsing spread over a Dask cluster.
 
-Only the per-file work -- cutting, parsing and normalising records -- is
-embarrassingly parallel, so only the ``parse-batch`` tasks go to the Dask
-workers, one batch per source file.  Planning, the parse cache, the global
-dedupe and author resolution (every mention can affect every other in its
-block) and publishing stay on the process that runs the flow, which also
-reads the input bytes and ships them to the workers: the workers need no
-access to the inputs or the data home.
+The per-piece work -- cutting, parsing and normalising records -- is
+embarrassingly parallel, so the ``parse-batch`` tasks go to the Dask workers.
+Planning, reading the bytes (shipped to the workers inside each batch, so
+workers need no access to the inputs or the data home), the parse cache, the
+global dedupe and author resolution and publishing stay on the process that
+runs the flow.
 """
 
 from __future__ import annotations
@@ -29,7 +28,3 @@ def dask_ingest_flow(address: str | None = None, workers: int | None = None) -> 
             cluster_kwargs={"n_workers": workers or 2, "threads_per_worker": 1, "processes": True}
         )
     return ingest_flow.with_options(task_runner=runner)
-
-
-#: With a cluster, every source file is its own parse task.
-PER_FILE = 1_000_000_000

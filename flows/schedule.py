@@ -13,6 +13,7 @@ import os
 import shutil
 import sys
 import time
+from dataclasses import asdict
 from datetime import timedelta
 
 import httpx
@@ -64,18 +65,22 @@ def serve_schedule(
         time.sleep(1)
     layout.inbox.mkdir(parents=True, exist_ok=True)
     from flows.ingest import ingest_flow
+    from flows.options import SCHEDULED_LOCK_TIMEOUT, IngestOptions
 
     ingest_flow.serve(
         name=deployment_name(layout),
         cron=cron,
         interval=timedelta(seconds=interval) if interval else None,
         parameters={
-            "paths": [str(layout.inbox)],
             "home": str(layout.home),
-            "max_reject_share": max_reject_share,
-            "lock_timeout": 600.0,
+            "options": asdict(IngestOptions(
+                paths=[str(layout.inbox)], max_reject_share=max_reject_share, lock_timeout=SCHEDULED_LOCK_TIMEOUT,
+            )),
         },
         description=f"paperhouse ingest of {layout.inbox}",
         tags=["paperhouse"],
         print_starting_message=True,
+        # one run at a time: a run holds the writer lock, so a second one would only
+        # start a process to wait for it (and pile up when runs outlast the interval)
+        limit=1,
     )

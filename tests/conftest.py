@@ -63,16 +63,26 @@ def sample_warehouse(tmp_path_factory) -> dict:
     return {"layout": layout, "summary": summary}
 
 
-def plain_ingest(home: Path, paths: list[Path], **options) -> tuple[dict, "Layout"]:
+def plain_ingest(home: Path, paths: list[Path], **settings) -> tuple[dict, "Layout"]:
     """Run the ingest's steps in this process, without Prefect (fast-lane tests)."""
     import logging
 
     from flows.ingest import PLAIN_STEPS, run_ingest
+    from flows.options import IngestOptions
     from warehouse.layout import Layout
 
-    options.setdefault("captured_on", CAPTURED_ON)
-    summary = run_ingest(PLAIN_STEPS, logging.getLogger("tests"), paths=[str(p) for p in paths], home=str(home), **options)
+    settings.setdefault("captured_on", CAPTURED_ON)
+    options = IngestOptions(paths=[str(p) for p in paths], **settings)
+    summary = run_ingest(PLAIN_STEPS, logging.getLogger("tests"), home=str(home), options=options)
     return summary, Layout.at(home)
+
+
+def flow_ingest(home: Path | str, paths: list, **settings) -> dict:
+    """Run the real Prefect flow (needs the ``prefect_harness`` fixture or a server)."""
+    from flows.ingest import ingest_flow
+    from flows.options import IngestOptions
+
+    return ingest_flow(home=str(home), options=IngestOptions(paths=[str(p) for p in paths], **settings))
 
 
 def write_listing(path: Path, text: str | bytes) -> Path:

@@ -21,10 +21,13 @@ def cluster():
 def test_dask_cluster_run_equals_single_process_run(prefect_harness, cluster, sample_warehouse, tmp_path):
     from distributed import Client
 
-    from flows.distributed import PER_FILE, dask_ingest_flow
+    from flows.distributed import dask_ingest_flow
+    from flows.options import IngestOptions
 
     flow = dask_ingest_flow(address=cluster.scheduler_address)
-    summary = flow(paths=[str(SAMPLES)], home=str(tmp_path), captured_on=CAPTURED_ON, parse_batches_n=PER_FILE)
+    # batches of one piece: each sample file is its own parse task
+    options = IngestOptions(paths=[str(SAMPLES)], captured_on=CAPTURED_ON, batch_bytes=1)
+    summary = flow(home=str(tmp_path), options=options, distributed=True)
     assert summary["run_id"] == sample_warehouse["summary"]["run_id"]
     with Client(cluster.scheduler_address) as client:
         executed = client.run(lambda dask_worker: dask_worker.state.executed_count)

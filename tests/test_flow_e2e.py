@@ -11,7 +11,7 @@ import pyarrow.parquet as pq
 import pytest
 from polars.testing import assert_frame_equal
 
-from tests.conftest import CAPTURED_ON, SAMPLES, write_listing
+from tests.conftest import flow_ingest, CAPTURED_ON, SAMPLES, write_listing
 from transforms.tables import TABLE_NAMES
 from warehouse.schema import TABLE_SCHEMAS
 
@@ -73,11 +73,10 @@ def test_every_record_is_an_entry_or_a_reject(sample_warehouse):
 
 
 def test_rerun_on_same_input_publishes_nothing_and_tables_are_identical(prefect_harness, sample_warehouse):
-    from flows.ingest import ingest_flow
 
     layout = sample_warehouse["layout"]
     before = read_tables(layout.current)
-    summary = ingest_flow(paths=[str(SAMPLES)], home=str(layout.home), captured_on=CAPTURED_ON)
+    summary = flow_ingest(str(layout.home), [str(SAMPLES)], captured_on=CAPTURED_ON)
     assert summary["published_new"] is False
     assert summary["run_id"] == sample_warehouse["summary"]["run_id"]
     after = read_tables(layout.current)
@@ -87,9 +86,8 @@ def test_rerun_on_same_input_publishes_nothing_and_tables_are_identical(prefect_
 
 def test_fresh_rebuild_elsewhere_gives_identical_tables(prefect_harness, sample_warehouse, tmp_path):
     """Ids derive from content, so a new home with the same input reproduces every table."""
-    from flows.ingest import ingest_flow
 
-    summary = ingest_flow(paths=[str(SAMPLES)], home=str(tmp_path), captured_on=CAPTURED_ON)
+    summary = flow_ingest(str(tmp_path), [str(SAMPLES)], captured_on=CAPTURED_ON)
     assert summary["published_new"] is True
     original = read_tables(sample_warehouse["layout"].current)
     rebuilt = read_tables(tmp_path / "warehouse" / "current")
@@ -98,15 +96,12 @@ def test_fresh_rebuild_elsewhere_gives_identical_tables(prefect_harness, sample_
 
 
 def test_bad_records_are_quarantined_beside_good_ones(prefect_harness, tmp_path):
-    from flows.ingest import ingest_flow
 
     good = "LGFeb 16, 2022Code\nA Good TitleRobert Meier, Asier Mujika\nAn abstract.\n"
     bad_date = "LGFeb 30, 2022\nAnother TitleFlorian Meier\nAbstract two.\n"
     no_abstract = "CLMar 1, 2021\nThird TitleAngelika Steger\n"
     listing = write_listing(tmp_path / "in" / "mixed.txt", good + bad_date + no_abstract + good.replace("Good", "Fine"))
-    summary = ingest_flow(
-        paths=[str(listing)], home=str(tmp_path / "home"), captured_on=CAPTURED_ON, max_reject_share=1.0
-    )
+    summary = flow_ingest(str(tmp_path / "home"), [str(listing)], captured_on=CAPTURED_ON, max_reject_share=1.0)
     current = tmp_path / "home" / "warehouse" / "current"
     rejects = pl.read_parquet(current / "rejects.parquet").select("source_file", "source_line", "reason")
     assert_frame_equal(
@@ -124,10 +119,10 @@ def test_bad_records_are_quarantined_beside_good_ones(prefect_harness, tmp_path)
 
 
 def test_format_alarm_publishes_nothing(prefect_harness, tmp_path):
-    from flows.ingest import FormatAlarm, ingest_flow
+    from flows.ingest import FormatAlarm
 
     junk = "".join(f"this is not a listing line {i}\n\n" for i in range(30))
     listing = write_listing(tmp_path / "junk.txt", junk + (SAMPLES / "000_bac2de915468d2e7.txt").read_text())
     with pytest.raises(FormatAlarm):
-        ingest_flow(paths=[str(listing)], home=str(tmp_path / "home"), captured_on=CAPTURED_ON)
+        flow_ingest(str(tmp_path / "home"), [str(listing)], captured_on=CAPTURED_ON)
     assert not os.path.lexists(tmp_path / "home" / "warehouse" / "current")

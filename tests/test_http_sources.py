@@ -11,7 +11,7 @@ import httpx
 import polars as pl
 import pytest
 
-from tests.conftest import CAPTURED_ON, SAMPLES
+from tests.conftest import flow_ingest, CAPTURED_ON, SAMPLES
 
 SAMPLE = SAMPLES / "000_bac2de915468d2e7.txt"
 
@@ -57,9 +57,8 @@ def server():
 
 
 def ingest(home, urls, **kwargs):
-    from flows.ingest import ingest_flow
 
-    return ingest_flow(paths=urls, home=str(home), captured_on=CAPTURED_ON, **kwargs)
+    return flow_ingest(str(home), urls, captured_on=CAPTURED_ON, **kwargs)
 
 
 def test_flaky_server_succeeds_on_the_third_try(prefect_harness, server, tmp_path):

@@ -10,7 +10,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from tests.conftest import CAPTURED_ON, SAMPLES
+from tests.conftest import flow_ingest, CAPTURED_ON, SAMPLES
 from transforms.tables import TABLE_NAMES
 
 FILES = sorted(SAMPLES.glob("*.txt"))
@@ -18,9 +18,8 @@ RECORDS = {f.name: n for f, n in zip(FILES, [12, 50, 21, 21])}
 
 
 def run(home: Path, paths: list[Path], **kwargs) -> dict:
-    from flows.ingest import ingest_flow
 
-    return ingest_flow(paths=[str(p) for p in paths], home=str(home), captured_on=CAPTURED_ON, **kwargs)
+    return flow_ingest(str(home), [str(p) for p in paths], captured_on=CAPTURED_ON, **kwargs)
 
 
 def tables(home: Path) -> dict[str, pl.DataFrame]:
@@ -142,6 +141,5 @@ def test_full_refresh_keeps_each_sources_recorded_capture_date(prefect_harness, 
 
 
 def ingest_full_refresh(home: Path) -> dict:
-    from flows.ingest import ingest_flow
 
-    return ingest_flow(paths=[], home=str(home), full_refresh=True)
+    return flow_ingest(str(home), [], full_refresh=True)

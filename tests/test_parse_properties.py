@@ -33,6 +33,8 @@ from transforms.categories import ARCHIVE_PRECEDENCE, ARXIV_CATEGORIES
 from tests.conftest import examples
 from transforms.split import CONFIDENT
 from transforms.parse import (
+    MAX_YEARS_AFTER_CAPTURE,
+    MIN_YEAR,
     REASON_BAD_DATE,
     REASON_NO_ABSTRACT,
     REASON_OUTSIDE,
@@ -359,7 +361,7 @@ def records(draw, captured_on: datetime.date = CAPTURED_ON, allow_ambiguous: boo
         expected = this_year if this_year <= captured_on else datetime.date(captured_on.year - 1, month, day)
         year = None
     else:
-        year = draw(st.integers(1991, 2030))
+        year = draw(st.integers(MIN_YEAR, captured_on.year + MAX_YEARS_AFTER_CAPTURE))
         day = draw(st.integers(1, 31))
         assume(_valid(year, month, day) is not None)
         expected = datetime.date(year, month, day)

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from tests.conftest import CAPTURED_ON, SAMPLES
+from tests.conftest import flow_ingest, CAPTURED_ON, SAMPLES
 
 FILES = sorted(SAMPLES.glob("*.txt"))
 runner = CliRunner()
@@ -17,14 +17,13 @@ runner = CliRunner()
 
 @pytest.fixture()
 def three_snapshots(prefect_harness, tmp_path):
-    from flows.ingest import ingest_flow
 
     home, inbox = tmp_path / "home", tmp_path / "inbox"
     inbox.mkdir()
     run_ids = []
     for f in FILES[:3]:
         shutil.copy2(f, inbox / f.name)
-        run_ids.append(ingest_flow(paths=[str(inbox)], home=str(home), captured_on=CAPTURED_ON)["run_id"])
+        run_ids.append(flow_ingest(str(home), [str(inbox)], captured_on=CAPTURED_ON)["run_id"])
     return home, run_ids
 
 
@@ -50,7 +49,7 @@ def test_time_travel_and_prune_never_removes_current(three_snapshots):
     gone = runner.invoke(app, ["--home", str(home), "sql", "SELECT 1", "--snapshot", run_ids[0]])
     assert gone.exit_code == 1 and f"no snapshot '{run_ids[0]}'" in gone.output
     # caches of pruned-only inputs are gone; the kept snapshot's sources are still cached
-    cached = {p.name.split(".")[0] for p in (home / "warehouse" / "cache").rglob("*.parquet")}
+    cached = {p.name.split(".")[0] for p in (home / "warehouse" / "cache").rglob("*.arrow")}
     assert len(cached) == 3
 
 
@@ -67,4 +66,4 @@ def test_run_publishes_a_markdown_artifact(three_snapshots):
     latest = next(b for b in bodies if run_ids[-1] in b)
     assert "| sources | new 1, changed 0, unchanged 2, removed 0 |" in latest
     assert "| records parsed this run | 21 |" in latest
-    assert "quality: persons" in latest
+    assert "| persons / groups |" in latest

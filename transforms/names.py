@@ -13,7 +13,7 @@ from __future__ import annotations
 import polars as pl
 
 from transforms.grammar import PARTICLES
-from transforms.text import fold
+from transforms.text import fold, fold_series
 
 SUFFIXES = ("jr", "sr", "ii", "iii", "iv")
 
@@ -23,6 +23,17 @@ def name_key(name: pl.Expr) -> pl.Expr:
     return (
         fold(name)
         .str.replace_all(r"['’`]", "")
+        .str.replace_all(r"[.\-‐,]+", " ")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
+
+
+def name_key_series(names: pl.Series) -> pl.Series:
+    """:func:`name_key` of every name; ASCII names skip Unicode folding."""
+    folded = fold_series(names)
+    return (
+        folded.str.replace_all(r"['’`]", "")
         .str.replace_all(r"[.\-‐,]+", " ")
         .str.replace_all(r"\s+", " ")
         .str.strip_chars()

@@ -33,6 +33,8 @@ instead of filtering and concatenating frames.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import polars as pl
 
 from transforms.authors import OverrideError
@@ -166,6 +168,36 @@ def split_title_lines(records: pl.LazyFrame) -> pl.LazyFrame:
         .with_columns(split_confidence=_confidence(pl.col("s").struct.field("authors")))
     )
     return staged.drop(["_shape", "_st0", "_simple", "_rule", "_ranked", "_margin", "_c1", "_no_capital"])
+
+
+def split_title_columns(lines: pl.Series) -> pl.DataFrame:
+    """``split_at``, ``split_rule``, ``split_confidence`` for a Series of title lines, in
+    its order: the eager form of :func:`split_title_lines` for a parser that holds
+    frames in memory (only the lines travel through the split, not the records)."""
+    frame = lines.rename("title_line").to_frame().with_row_index("_order").lazy()
+    return (
+        split_title_lines(frame)
+        .sort("_order")
+        .select("split_at", "split_rule", "split_confidence")
+        .collect()
+    )
+
+
+def tail_of(rest: pl.Series) -> pl.DataFrame:
+    """The text after a split (``rest``) taken apart: ``authors_text`` (connector phrases
+    turned into list separators), ``et_al`` and ``orgs_text`` -- the struct ``s`` of
+    :func:`split_title_lines`, for a parser that slices the rest itself."""
+    frame = rest.rename("title_line").to_frame().with_columns(_at=pl.lit(-1, dtype=pl.Int64)).lazy()
+    shape = pl.col("title_line").map_batches(_shape_non_ascii, return_dtype=pl.String, is_elementwise=True)
+    return (
+        with_tail(frame, "title_line", shape, "_at")
+        .select(
+            pl.col("s").struct.field("authors").alias("authors_text"),
+            pl.col("s").struct.field("et_al"),
+            pl.col("s").struct.field("orgs").alias("orgs_text"),
+        )
+        .collect()
+    )
 
 
 def _hard_splits(shaped: pl.LazyFrame) -> pl.LazyFrame:
@@ -421,14 +453,19 @@ def confident_names(entries: pl.LazyFrame) -> pl.LazyFrame:
     )
 
 
-def resolve_splits(entries: pl.LazyFrame, split_overrides: pl.DataFrame | None) -> pl.LazyFrame:
+def resolve_splits(
+    entries: pl.LazyFrame, split_overrides: pl.DataFrame | None, key: Sequence[str] = ENTRY_KEY
+) -> pl.LazyFrame:
     """:func:`choose_splits` with the corpus taken from ``entries`` themselves: the hook
     the ingest calls once, over all entries, after parsing."""
-    return choose_splits(entries, confident_names(entries), split_overrides)
+    return choose_splits(entries, confident_names(entries), split_overrides, key)
 
 
 def choose_splits(
-    entries: pl.LazyFrame, corpus_names: pl.LazyFrame, split_overrides: pl.DataFrame | None
+    entries: pl.LazyFrame,
+    corpus_names: pl.LazyFrame,
+    split_overrides: pl.DataFrame | None,
+    key: Sequence[str] = ENTRY_KEY,
 ) -> pl.LazyFrame:
     """Global, run after every source is parsed: for rows whose split is ambiguous (several
     candidates, not confident) or overridden, pick the split whose authors are seen
@@ -437,20 +474,21 @@ def choose_splits(
     split_confidence updated (split_rule 'corpus' or 'override' where they decided).
 
     Uncertain rows are re-split from their parsed fields (title + authors), so the
-    parse cache needs no extra columns; only those rows are touched.
+    parse cache needs no extra columns; only those rows are touched.  ``key`` names the
+    columns that identify an entry (``source_file, source_line``; the ingest may use its
+    own source number instead of the file).
     """
     columns = entries.collect_schema().names()
     # rows are identified by where they come from (not a row index: the plan may
     # evaluate ``entries`` more than once, and its row order is not guaranteed)
     indexed = entries
-    decided = _corpus_decisions(indexed, corpus_names)
+    key = list(key)
+    decided = _corpus_decisions(indexed, corpus_names, key)
     if split_overrides is not None and split_overrides.height:
-        decided = pl.concat([
-            decided.join(_override_decisions(indexed, split_overrides).select(*ENTRY_KEY), on=ENTRY_KEY, how="anti"),
-            _override_decisions(indexed, split_overrides),
-        ])
+        overridden = _override_decisions(indexed, split_overrides, key)
+        decided = pl.concat([decided.join(overridden.select(*key), on=key, how="anti"), overridden])
     return (
-        indexed.join(decided, on=ENTRY_KEY, how="left", suffix="_new")
+        indexed.join(decided, on=key, how="left", suffix="_new")
         .with_columns(
             pl.coalesce(f"{c}_new", c).alias(c)
             for c in ("title", "authors", "split_rule", "split_confidence")
@@ -463,14 +501,14 @@ def _reconstructed_line() -> pl.Expr:
     return pl.concat_str([pl.col("title"), pl.col("authors").list.join(", ")])
 
 
-def _corpus_decisions(indexed: pl.LazyFrame, corpus_names: pl.LazyFrame) -> pl.LazyFrame:
+def _corpus_decisions(indexed: pl.LazyFrame, corpus_names: pl.LazyFrame, key: list[str]) -> pl.LazyFrame:
     """(source_file, source_line, title, authors, split_rule, split_confidence) where corpus evidence decides."""
     uncertain = (
         indexed.filter(pl.col("split_confidence") < CONFIDENT)
-        .select(*ENTRY_KEY, title_line=_reconstructed_line())
+        .select(*key, title_line=_reconstructed_line())
         .pipe(split_title_lines)
         .filter(pl.col("split_candidates").list.len() > 1)
-        .select(*ENTRY_KEY, "title_line", "split_at", "split_rule", pl.col("split_candidates").alias("at"))
+        .select(*key, "title_line", "split_at", "split_rule", pl.col("split_candidates").alias("at"))
         .explode("at")
         # strict splits compete only inside the capital run at their boundary, as in the
         # ranking: a candidate that cuts into an author (``approachL.`` + ``C.Martin``) would
@@ -492,24 +530,24 @@ def _corpus_decisions(indexed: pl.LazyFrame, corpus_names: pl.LazyFrame) -> pl.L
         ),
     )
     votes = (
-        candidates.select(*ENTRY_KEY, "at", pl.col("authors").alias("_name"))
+        candidates.select(*key, "at", pl.col("authors").alias("_name"))
         .explode("_name")
         .drop_nulls("_name")
         .with_columns(_key=name_key(pl.col("_name")))
         .join(known, on="_key", how="left")
-        .group_by(*ENTRY_KEY, "at")
+        .group_by(*key, "at")
         .agg(pl.col("_known").sum().alias("_votes"))
     )
     best = (
         votes.with_columns(
-            _top=pl.col("_votes").max().over(ENTRY_KEY),
-            _n_top=(pl.col("_votes") == pl.col("_votes").max()).sum().over(ENTRY_KEY),
+            _top=pl.col("_votes").max().over(key),
+            _n_top=(pl.col("_votes") == pl.col("_votes").max()).sum().over(key),
         )
         .filter((pl.col("_votes") == pl.col("_top")) & (pl.col("_top") > 0) & (pl.col("_n_top") == 1))
-        .select(*ENTRY_KEY, "at")
+        .select(*key, "at")
     )
-    return candidates.join(best, on=[*ENTRY_KEY, "at"], how="inner").select(
-        *ENTRY_KEY, "title", "authors",
+    return candidates.join(best, on=[*key, "at"], how="inner").select(
+        *key, "title", "authors",
         pl.lit(RULE_CORPUS).alias("split_rule"),
         pl.lit(CONFIDENCE_CORPUS, dtype=pl.Float64).alias("split_confidence"),
     )
@@ -520,7 +558,7 @@ def override_key(title: pl.Expr, authors: pl.Expr) -> pl.Expr:
     return pl.concat_str([title, authors.list.join("\x1f")], separator="\x1e")
 
 
-def _override_decisions(indexed: pl.LazyFrame, overrides: pl.DataFrame) -> pl.LazyFrame:
+def _override_decisions(indexed: pl.LazyFrame, overrides: pl.DataFrame, key: list[str]) -> pl.LazyFrame:
     """(source_file, source_line, title, authors, split_rule, split_confidence) for every entry whose title line
     an override names; raises SplitOverrideError for a line never observed or a title
     that does not start its line."""
@@ -555,13 +593,13 @@ def _override_decisions(indexed: pl.LazyFrame, overrides: pl.DataFrame) -> pl.La
         )
         .collect()
     )
-    observed = indexed.select(*ENTRY_KEY, _key=override_key(pl.col("title"), pl.col("authors")))
+    observed = indexed.select(*key, _key=override_key(pl.col("title"), pl.col("authors")))
     matched = observed.join(default.lazy(), on="_key", how="inner").collect()
     unknown = default.join(matched.select("_key").unique(), on="_key", how="anti")
     if unknown.height:
         raise SplitOverrideError(f"split override names a title line never observed: {unknown['title_line'][0]!r}")
     return matched.lazy().select(
-        *ENTRY_KEY, "title", "authors",
+        *key, "title", "authors",
         pl.lit(RULE_OVERRIDE).alias("split_rule"),
         pl.lit(CONFIDENCE_OVERRIDE, dtype=pl.Float64).alias("split_confidence"),
     )

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import duckdb
 
+from warehouse.dictionary import apply_comments
 from warehouse.schema import TABLE_SCHEMAS
 
 PLACEHOLDER = "{{table_dir}}"
@@ -88,6 +89,7 @@ def build_catalog(catalog: Path, table_dir: Path, run_id: str) -> None:
             "INSERT INTO paperhouse_snapshot VALUES (?, ?, ?)",
             [run_id, str(table_dir.resolve()), datetime.now(timezone.utc)],
         )
+        apply_comments(con)  # COMMENT ON every view and column, from sql/dictionary.yml
         con.execute("CHECKPOINT")
     finally:
         con.close()

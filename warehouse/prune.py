@@ -35,9 +35,12 @@ def prune_snapshots(layout: Layout, keep: int, lock_timeout: float = 0.0) -> Pru
             doomed = snapshot.path.with_name(f".tmp-prune-{snapshot.run_id}")
             snapshot.path.rename(doomed)
             shutil.rmtree(doomed)
-        fingerprints = {s.manifest.get("code_fingerprint", "") for s in kept}
-        keys = {f"{src['sha256']}_{src['captured_on']}" for s in kept for src in s.manifest.get("sources", [])}
-        cache_removed = parse_cache.prune(layout, fingerprints, keys)
+        fingerprints = {s.manifest.get("parse_fingerprint", "") for s in kept}
+        names = {
+            parse_cache.key_name(src["sha256"], src["captured_on"])
+            for s in kept for src in s.manifest.get("sources", [])
+        }
+        cache_removed = parse_cache.prune(layout, fingerprints, names)
     return PruneResult(
         kept=[s.run_id for s in kept], removed=[s.run_id for s in removed], cache_files_removed=cache_removed
     )

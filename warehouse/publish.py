@@ -12,9 +12,10 @@ from typing import Any
 
 import polars as pl
 
+from warehouse.audits import audit_snapshot, require_passing
 from warehouse.faults import pause_point
 from warehouse.layout import Layout
-from warehouse.snapshots import Snapshot, link_catalog, switch_current, write_snapshot
+from warehouse.snapshots import MANIFEST, Snapshot, link_catalog, switch_current, write_snapshot
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ def publish(layout: Layout, run_id: str, tables: dict[str, pl.DataFrame], metada
 
     The caller holds the writer lock.
     """
-    existed = (layout.snapshot(run_id) / "_snapshot.json").exists()
+    existed = (layout.snapshot(run_id) / MANIFEST).exists()
     snapshot = write_snapshot(layout, run_id, tables, metadata)
     return _point_at(layout, snapshot, new_snapshot=not existed)
 
@@ -40,6 +41,10 @@ def republish(layout: Layout, snapshot: Snapshot) -> Published:
 
 
 def _point_at(layout: Layout, snapshot: Snapshot, *, new_snapshot: bool) -> Published:
+    if layout.current_run_id() != snapshot.run_id:
+        # the data tests gate every switch: a snapshot that fails them is kept for
+        # inspection (``paperhouse check --snapshot``) but never becomes current
+        require_passing(audit_snapshot(layout, snapshot.run_id, include_views=False))
     link_catalog(layout)
     pause_point("before-switch")
     switched = switch_current(layout, snapshot.run_id)

@@ -20,16 +20,17 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
+from collections.abc import Iterable
 from typing import Any
 
 import polars as pl
-import pyarrow.parquet as pq
 
 from warehouse.catalog import build_catalog
 from warehouse.faults import pause_point
-from warehouse.fileio import fsync_path, sha256_file
+from warehouse.fileio import fsync_path
 from warehouse.layout import Layout
 from warehouse.schema import TABLE_SCHEMAS
+from warehouse.tables_io import WrittenFile, write_frames
 
 MANIFEST = "_snapshot.json"
 CATALOG = "paperhouse.duckdb"
@@ -47,16 +48,17 @@ class Snapshot:
 
 
 
-def write_table(frame: pl.DataFrame, name: str, path: Path) -> None:
+#: A table to write: a frame, or a stream of frames in the table's row order.
+TableData = pl.DataFrame | Iterable[pl.DataFrame]
+
+
+def write_table(frame: TableData, name: str, path: Path) -> WrittenFile:
     """Write one table with its published schema (a drifted column fails here)."""
-    schema = TABLE_SCHEMAS[name]
-    table = frame.select(schema.names).to_arrow().cast(schema)
-    pq.write_table(table, path, compression="zstd")
-    fsync_path(path)
+    return write_frames(path, TABLE_SCHEMAS[name], [frame] if isinstance(frame, pl.DataFrame) else frame)
 
 
 def write_snapshot(
-    layout: Layout, run_id: str, tables: dict[str, pl.DataFrame], metadata: dict[str, Any]
+    layout: Layout, run_id: str, tables: dict[str, TableData], metadata: dict[str, Any]
 ) -> Snapshot:
     """Write ``tables`` as snapshot ``run_id``; an existing complete one is reused as is."""
     final = layout.snapshot(run_id)
@@ -71,14 +73,9 @@ def write_snapshot(
         files = {}
         for name in TABLE_SCHEMAS:
             target = tmp / f"{name}.parquet"
-            write_table(tables[name], name, target)
+            written = write_table(tables[name], name, target)
             pause_point("during-table-write")
-            files[name] = {
-                "file": target.name,
-                "rows": tables[name].height,
-                "bytes": target.stat().st_size,
-                "sha256": sha256_file(target),
-            }
+            files[name] = {"file": target.name, "rows": written.rows, "bytes": written.bytes, "sha256": written.sha256}
         fsync_path(tmp)
         os.rename(tmp, final)
         fsync_path(layout.snapshots)
@@ -162,3 +159,16 @@ def link_catalog(layout: Layout) -> None:
     link = layout.warehouse / f".catalog-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     os.symlink(target, link)
     os.replace(link, layout.catalog)
+
+
+def diff_ids(layout: Layout, previous: str | None, current: str, table: str, column: str) -> tuple[int, int]:
+    """(added, removed) distinct ``column`` values of ``table`` from snapshot ``previous`` to ``current``."""
+    now = pl.scan_parquet(layout.snapshot(current) / f"{table}.parquet").select(column)
+    if previous is None or previous == current or not (layout.snapshot(previous) / f"{table}.parquet").exists():
+        return (now.select(pl.len()).collect().item() if previous != current else 0), 0
+    before = pl.scan_parquet(layout.snapshot(previous) / f"{table}.parquet").select(column)
+    added, removed = pl.collect_all([
+        now.join(before, on=column, how="anti").select(pl.len()),
+        before.join(now, on=column, how="anti").select(pl.len()),
+    ])
+    return added.item(), removed.item()

@@ -13,7 +13,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from flows.cli import bi, ingest, ops, query
+from flows.cli import bi, data, ingest, ops, query
 from flows.cli.common import err
 from warehouse.layout import Layout
 
@@ -44,6 +44,8 @@ app.command("report")(bi.report)
 app.command()(ops.prune)
 app.command()(ops.server)
 app.command()(ops.schedule)
+app.command()(data.describe)
+app.command()(data.check)
 
 
 def main() -> None:

@@ -27,8 +27,10 @@ def export(
     """Export tables and aggregate views as Parquet or CSV with a manifest.json, for BI tools."""
     import duckdb
 
-    from flows.render import key_value_table
     from bi.export import FORMATS, PARTITION_COLUMNS, ExportError, export_warehouse, select_datasets
+    from bi.oserrors import is_out_of_space
+    from bi.integrity import SnapshotDamaged
+    from flows.render import key_value_table
     from warehouse.query import WarehouseMissing
 
     if fmt not in FORMATS:
@@ -45,10 +47,13 @@ def export(
             manifest = export_warehouse(
                 layout_of(ctx), out, fmt=fmt, partition_by=partition_by, names=names, snapshot=snapshot, force=force,
                 progress=lambda name, i, n: status.update(f"exporting {name} ({i}/{n})..."),
+                notice=lambda message: err.print(f"note: {message}", markup=False, highlight=False, soft_wrap=True),
             )
-    except (ExportError, WarehouseMissing) as exc:
+    except (ExportError, SnapshotDamaged, WarehouseMissing) as exc:
         fail(str(exc))
     except OSError as exc:
+        if is_out_of_space(exc):
+            fail(f"no space left on device while writing {exc.filename or out}")
         fail(f"export failed: {exc.strerror or exc}: {exc.filename or out}")
     except duckdb.Error as exc:
         fail(str(exc).strip().splitlines()[0])
@@ -74,15 +79,19 @@ def report(
     """Write one self-contained HTML report (opens offline) with plots of the views."""
     import duckdb
 
+    from bi.oserrors import is_out_of_space
+    from bi.integrity import SnapshotDamaged
     from bi.report import write_report
     from warehouse.query import WarehouseMissing
 
     try:
         with err.status("writing report...", spinner="dots"):
             path = write_report(layout_of(ctx), out, snapshot)
-    except WarehouseMissing as exc:
+    except (SnapshotDamaged, WarehouseMissing) as exc:
         fail(str(exc))
     except OSError as exc:
+        if is_out_of_space(exc):
+            fail(f"no space left on device while writing {exc.filename or out or 'the report'}")
         fail(f"cannot write report: {exc.strerror or exc}: {exc.filename or out}")
     except duckdb.Error as exc:
         fail(str(exc).strip().splitlines()[0])

@@ -70,22 +70,25 @@ def ingest(
     from flows.ingest import FormatAlarm, ingest_flow
     from flows.overrides import OverrideFileError
     from transforms.authors import OverrideError
+    from warehouse.audits import AuditsFailed
+
+    from flows.options import IngestOptions
 
     run_flow = ingest_flow
-    batches = 1
-    if dask_address or workers:
-        from flows.distributed import PER_FILE, dask_ingest_flow
+    distributed = bool(dask_address or workers)
+    if distributed:
+        from flows.distributed import dask_ingest_flow
 
-        run_flow, batches = dask_ingest_flow(dask_address, workers), PER_FILE
+        run_flow = dask_ingest_flow(dask_address, workers)
+    options = IngestOptions(
+        paths=sources, captured_on=captured, max_reject_share=max_reject_share, lock_timeout=wait,
+        overrides=str(overrides.resolve()) if overrides else None, full_refresh=full_refresh,
+        http_timeout=http_timeout,
+    )
     try:
         with err.status("ingesting (Prefect flow paperhouse-ingest)...", spinner="dots"):
-            summary = run_flow(
-                paths=sources, home=str(layout.home), captured_on=captured,
-                max_reject_share=max_reject_share, lock_timeout=wait,
-                overrides=str(overrides.resolve()) if overrides else None,
-                full_refresh=full_refresh, http_timeout=http_timeout, parse_batches_n=batches,
-            )
-    except (SourceError, FormatAlarm, WarehouseBusy, OverrideError, OverrideFileError, OSError) as exc:
+            summary = run_flow(home=str(layout.home), options=options, distributed=distributed)
+    except (SourceError, FormatAlarm, WarehouseBusy, OverrideError, OverrideFileError, AuditsFailed, OSError) as exc:
         fail(str(exc))
     except httpx.HTTPError as exc:
         fail(f"fetching {exc.request.url} failed after retries: {type(exc).__name__}: {exc}")
@@ -93,23 +96,11 @@ def ingest(
         if verbose:
             raise
         fail(f"ingest failed: {type(exc).__name__}: {' '.join(str(exc).split())} (rerun with --verbose for details)")
-    from flows.render import key_value_table, quality_rows
+    from flows.render import key_value_table
+    from flows.summary import summary_rows
 
     verdict = "published new snapshot" if summary["published_new"] else "inputs unchanged: no new snapshot"
-    out.print(key_value_table(f"ingest: {verdict}", [
-        ("run_id", summary["run_id"]),
-        ("sources", ", ".join(f"{k} {v}" for k, v in summary["sources"].items())),
-        ("bytes read", f'{summary["n_bytes_read"]:,}'),
-        ("records parsed this run", summary["n_records_parsed"]),
-        ("records in warehouse", summary["n_entries"]),
-        ("records rejected", summary["n_rejects"]),
-        *[(f"  {reason}", n) for reason, n in sorted(summary["rejects_by_reason"].items())],
-        ("papers added / removed", f'{summary["papers_added"]} / {summary["papers_removed"]}'),
-        ("authors added", summary["authors_added"]),
-        *[(f"table {name}", f"{rows:,} rows") for name, rows in summary["table_rows"].items()],
-        *quality_rows(summary.get("quality", {})),
-        ("seconds", summary["seconds"]),
-    ]))
+    out.print(key_value_table(f"ingest: {verdict}", summary_rows(summary)))
 
 
 
