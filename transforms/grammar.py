@@ -77,7 +77,7 @@ PARTICLES = (
     "ur", "ul", "beim", "zur",  # Syed Faisal ur Rahman, Zia ul Haq, Peter beim Graben
 )
 
-_NAME_PREFIXES = (
+NAME_PREFIXES = (
     "Mc", "Mac", "De", "Di", "Da", "Das", "Du", "Le", "La", "Van", "Vander", "Vanden", "Von", "Fitz", "St",
     "Al", "El",  # AlQuraishi, ElSayed
 )
@@ -104,7 +104,7 @@ def _alt(words: tuple[str, ...]) -> str:
 def _word() -> str:
     """A capitalised name word, optionally hyphenated: ``Jean-Bastien``, ``Banki-Horvath``."""
     part = rf"{UPPER}{LOWER}+"
-    prefixed = rf"{_alt(_NAME_PREFIXES)}{UPPER}{LOWER}+"
+    prefixed = rf"{_alt(NAME_PREFIXES)}{UPPER}{LOWER}+"
     # O'Donoghue, D'Amour; and romanised Japanese syllable breaks: Jun'ichi, Shin'ya
     apostrophe = rf"{UPPER}{LOWER}*{APOS}(?:{UPPER}{LOWER}+|{LOWER}{{2,}})"
     letter_hyphen = rf"{UPPER}-{UPPER}{LOWER}*"  # Y-Lan Boureau, J-P Vert
@@ -135,10 +135,12 @@ def _camel_surname() -> str:
     """A surname with an internal capital that no prefix list covers: ``ZuHone``,
     ``TerHaar``.  Only accepted in the surname slot after a given name (as a first
     token it would glue onto the title: ``AutoMLCatherine``), and only with a short
-    first part (two to four letters), because a title word glued to a one-word author
-    looks the same (``AlphaCode LearningMausam`` is not ``Alpha`` + ``Code
-    LearningMausam``).  Longer prefixes are listed (``Vanden``: ``Don VandenBerg``)."""
-    return rf"{UPPER}{LOWER}{{1,3}}(?:{UPPER}{LOWER}+)+"
+    first part (two or three letters), because a title word glued to a one-word author
+    looks the same (``AlphaCode LawsMausam`` is not ``Alpha`` + ``Code LawsMausam``).
+    Longer prefixes are listed (``Vanden``: ``Don VandenBerg``).  A title ending in a
+    two- or three-letter word before a one-word author (``... Need MapMausam``) is still
+    read as a CamelCase surname: split.py gives such splits less than CONFIDENT."""
+    return rf"{UPPER}{LOWER}{{1,2}}(?:{UPPER}{LOWER}+)+"
 
 
 def _glued_particle() -> str:

@@ -40,6 +40,7 @@ import polars as pl
 from transforms.authors import OverrideError
 from transforms.grammar import (
     fallback_split_patterns,
+    NAME_PREFIXES,
     group_name_pattern,
     loose_split_pattern,
     shape_of,
@@ -68,7 +69,8 @@ CONFIDENCE_STRICT_REMOTE = 0.9
 CONFIDENCE_RANKED_BASE = 0.5
 CONFIDENCE_MARGIN_STEP = 0.1
 CONFIDENCE_RANKED_MAX = 0.8
-#: Strict, but the first author is one word (``Alexander``, ``Mausam``).
+#: Strict, but the first author is one word (``Alexander``, ``Mausam``) or ends in a
+#: CamelCase surname no prefix explains (``J. ZuHone``).
 CONFIDENCE_SINGLE_WORD = 0.85
 CONFIDENCE_LOOSE = 0.5
 CONFIDENCE_LOOSE_AMBIGUOUS = 0.4
@@ -118,6 +120,8 @@ _GLUED_CAPITAL = r"[^\s'\x02-][A-Z]"
 #: The first author is a single word: no space or dot before the first ", " (or the end);
 #: ``L.C.Martin`` is initials and a surname, not one word.
 _SINGLE_WORD_FIRST = r"^[^\s,.]+\s*(?:,|$)"
+_CAMEL = r"^\p{Lu}\p{Ll}{1,2}\p{Lu}\p{Ll}"
+_PREFIXED = "^(?:" + "|".join(NAME_PREFIXES) + r")\p{Lu}"
 _ORGS_MARK = "[ \t]+\x01[ \t]+"
 _ET_AL = r",?[ \t]+et[ \t]+al\.?[ \t]*$"
 #: ``Luca Baldini for the Fermi LAT Collaboration`` -> ``Luca Baldini, the Fermi LAT Collaboration``
@@ -355,6 +359,11 @@ def _confidence(authors: pl.Expr) -> pl.Expr:
     surname looks the same (``Learning?L Zu`` + ``Hone``)."""
     first = authors.str.extract(r"^([^,]*)")
     single_word = first.str.contains(_SINGLE_WORD_FIRST) & ~first.str.contains(group_name_pattern())
+    # a CamelCase surname no prefix explains (``J. ZuHone``) reads the same as a title word
+    # glued to a one-word author (``Need Map`` + ``Mausam``)
+    surname = first.str.strip_chars().str.extract(r"(\S+)$")
+    camel = surname.str.contains(_CAMEL) & ~surname.str.contains(_PREFIXED)
+    single_word = single_word | camel.fill_null(False)
     ranked = pl.min_horizontal(
         pl.lit(CONFIDENCE_RANKED_BASE) + CONFIDENCE_MARGIN_STEP * pl.col("_margin").cast(pl.Float64),
         pl.lit(CONFIDENCE_RANKED_MAX),
