@@ -455,7 +455,7 @@ def test_single_record_round_trip(data, captured_on: datetime.date) -> None:
     assert_round_trip(entries.row(0, named=True), rec)
 
 
-@settings(max_examples=examples(300), **SETTINGS)
+@settings(max_examples=examples(200), **SETTINGS)
 @given(rec=records(allow_ambiguous=True))
 def test_ambiguous_splits_never_claim_certainty(rec: Record) -> None:
     """Including the AMBIGUOUS shapes the round trip excludes: every record is kept, and
