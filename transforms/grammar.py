@@ -140,7 +140,7 @@ def _camel_surname() -> str:
     Longer prefixes are listed (``Vanden``: ``Don VandenBerg``).  A title ending in a
     two- or three-letter word before a one-word author (``... Need MapMausam``) is still
     read as a CamelCase surname: split.py gives such splits less than CONFIDENT."""
-    return rf"{UPPER}{LOWER}{{1,2}}(?:{UPPER}{LOWER}+)+"
+    return rf"{UPPER}{LOWER}{{1,2}}{UPPER}{LOWER}+"
 
 
 def _glued_particle() -> str:

@@ -41,6 +41,7 @@ from transforms.authors import OverrideError
 from transforms.grammar import (
     fallback_split_patterns,
     NAME_PREFIXES,
+    NON_ASCII_SPACES,
     group_name_pattern,
     loose_split_pattern,
     shape_of,
@@ -120,8 +121,9 @@ _GLUED_CAPITAL = r"[^\s'\x02-][A-Z]"
 #: The first author is a single word: no space or dot before the first ", " (or the end);
 #: ``L.C.Martin`` is initials and a surname, not one word.
 _SINGLE_WORD_FIRST = r"^[^\s,.]+\s*(?:,|$)"
-_CAMEL = r"^\p{Lu}\p{Ll}{1,2}\p{Lu}\p{Ll}"
-_PREFIXED = "^(?:" + "|".join(NAME_PREFIXES) + r")\p{Lu}"
+#: Over the shape: a capital, one or two lowercase letters, a capital (``ZuHone``).
+_CAMEL = r"^[A-Z][a-z\x05]{1,2}[A-Z][a-z\x05]"
+_PREFIXED = "^(?:" + "|".join(NAME_PREFIXES) + r")[A-Z]"
 _ORGS_MARK = "[ \t]+\x01[ \t]+"
 _ET_AL = r",?[ \t]+et[ \t]+al\.?[ \t]*$"
 #: ``Luca Baldini for the Fermi LAT Collaboration`` -> ``Luca Baldini, the Fermi LAT Collaboration``
@@ -169,7 +171,7 @@ def split_title_lines(records: pl.LazyFrame) -> pl.LazyFrame:
     staged = (
         pl.concat([easy, hard.select(columns)])
         .pipe(with_tail, "title_line", pl.col("_shape"), "split_at")
-        .with_columns(split_confidence=_confidence(pl.col("s").struct.field("authors")))
+        .with_columns(split_confidence=_confidence(_capped(first_author_of(pl.col("_shape"), pl.col("split_at")))))
     )
     return staged.drop(["_shape", "_st0", "_simple", "_rule", "_ranked", "_margin", "_c1", "_no_capital"])
 
@@ -177,13 +179,51 @@ def split_title_lines(records: pl.LazyFrame) -> pl.LazyFrame:
 def split_title_columns(lines: pl.Series) -> pl.DataFrame:
     """``split_at``, ``split_rule``, ``split_confidence`` for a Series of title lines, in
     its order: the eager form of :func:`split_title_lines` for a parser that holds
-    frames in memory (only the lines travel through the split, not the records)."""
-    frame = lines.rename("title_line").to_frame().with_row_index("_order").lazy()
-    return (
-        split_title_lines(frame)
-        .sort("_order")
-        .select("split_at", "split_rule", "split_confidence")
-        .collect()
+    frames in memory and takes the tail apart itself (:func:`tail_of`).
+
+    The common lines (one strict split, no glued capital after it) are done with a few
+    Series operations; only the others go through the lazy candidate/ranking plan, as
+    a subset scattered back into place (no reordering, no sort).
+    """
+    lines = lines.rename("title_line")
+    shape = _shape_non_ascii(lines)
+    frame = pl.DataFrame({"title_line": lines, "_shape": shape}).with_columns(
+        _st0=pl.col("_shape").str.find(strict_split_pattern()).cast(pl.Int64)
+    )
+    frame = frame.with_columns(
+        _simple=(pl.col("_st0").is_not_null()
+                 & ~pl.col("_shape").str.slice(pl.col("_st0") + 1).str.contains(_GLUED_CAPITAL)).fill_null(False)
+    )
+    split_at = frame["_st0"]
+    rule = pl.Series("split_rule", [RULE_STRICT] * frame.height, dtype=pl.String)
+    ranked = pl.Series("_ranked", [False] * frame.height)
+    margin = pl.Series("_margin", [0] * frame.height, dtype=pl.Int32)
+    several = pl.Series("_several", [False] * frame.height)
+    no_capital = pl.Series("_no_capital", [False] * frame.height)
+    hard_mask = ~frame["_simple"]
+    if hard_mask.any():
+        index = hard_mask.arg_true()
+        hard = _hard_splits(frame.drop("_simple").gather(index).lazy()).select(
+            "split_at", "split_rule", "_ranked", "_margin", pl.col("_c1").is_not_null().alias("_several"), "_no_capital"
+        ).collect()
+        split_at = split_at.scatter(index, hard["split_at"])
+        rule = rule.scatter(index, hard["split_rule"])
+        ranked = ranked.scatter(index, hard["_ranked"])
+        margin = margin.scatter(index, hard["_margin"])
+        several = several.scatter(index, hard["_several"])
+        no_capital = no_capital.scatter(index, hard["_no_capital"])
+    # the first author (up to the first comma) is all the confidence needs of the tail
+    first = pl.DataFrame({"s": shape, "at": split_at}).select(first_author_of(pl.col("s"), pl.col("at"))).to_series()
+    capped = pl.Series("_capped", [False] * frame.height)
+    maybe = _might_be_capped(first)
+    if maybe.any():
+        index = maybe.arg_true()
+        capped = capped.scatter(index, first.gather(index).to_frame("f").select(_capped(pl.col("f"))).to_series())
+    out = pl.DataFrame([split_at.alias("split_at"), rule.alias("_rule"), ranked, margin, several, no_capital, capped])
+    return out.select(
+        "split_at",
+        pl.col("_rule").alias("split_rule"),
+        _confidence(pl.col("_capped"), several=pl.col("_several")).alias("split_confidence"),
     )
 
 
@@ -192,7 +232,7 @@ def tail_of(rest: pl.Series) -> pl.DataFrame:
     turned into list separators), ``et_al`` and ``orgs_text`` -- the struct ``s`` of
     :func:`split_title_lines`, for a parser that slices the rest itself."""
     frame = rest.rename("title_line").to_frame().with_columns(_at=pl.lit(-1, dtype=pl.Int64)).lazy()
-    shape = pl.col("title_line").map_batches(_shape_non_ascii, return_dtype=pl.String, is_elementwise=True)
+    shape = pl.col("title_line").map_batches(_blank_shape_non_ascii, return_dtype=pl.String, is_elementwise=True)
     return (
         with_tail(frame, "title_line", shape, "_at")
         .select(
@@ -258,6 +298,24 @@ def _shape_non_ascii(lines: pl.Series) -> pl.Series:
     if not mask.any():
         return lines
     shaped = lines.filter(mask).to_frame().select(shape_of(pl.col("line"))).to_series()
+    return lines.scatter(mask.arg_true(), shaped)
+
+
+def _blank_shape_non_ascii(lines: pl.Series) -> pl.Series:
+    """A cheaper shape that is enough to take a tail apart: blanks, the middle dot and
+    ``’`` as in :func:`transforms.grammar.shape_of`, every other non-ASCII character as
+    ``\x03`` (letters need no class there), one character for one."""
+    lines = lines.rename("line")
+    mask = (lines.str.len_bytes() != lines.str.len_chars()).fill_null(False)
+    if not mask.any():
+        return lines
+    literal = (*NON_ASCII_SPACES, "’", "·")
+    replacement = (" ",) * len(NON_ASCII_SPACES) + ("\x02", "\x01")
+    shaped = (
+        lines.filter(mask)
+        .str.replace_many(list(literal), list(replacement))
+        .str.replace_all(r"[^\x00-\x7f]", "\x03")
+    )
     return lines.scatter(mask.arg_true(), shaped)
 
 
@@ -353,22 +411,37 @@ def _rank(frame: pl.LazyFrame) -> pl.LazyFrame:
            + [f"_run{k}" for k in range(MAX_CANDIDATES)])
 
 
-def _confidence(authors: pl.Expr) -> pl.Expr:
-    """Confidence from the rule, the candidates and the ranking margin; a one-word first
-    person (``Mausam``, ``Hone``) is capped below CONFIDENT, since a title word glued to a
-    surname looks the same (``Learning?L Zu`` + ``Hone``)."""
-    first = authors.str.extract(r"^([^,]*)")
+def first_author_of(shape: pl.Expr, split_at: pl.Expr) -> pl.Expr:
+    """The first author's text in the shape: after ``split_at``, up to the first comma."""
+    rest = shape.str.slice(split_at + 1)
+    return rest.str.slice(0, pl.coalesce([rest.str.find(",", literal=True), rest.str.len_chars()]))
+
+
+def _capped(first: pl.Expr) -> pl.Expr:
+    """The first author (in the shape) is one word that is not a group (``Mausam``,
+    ``Hone``), or ends in a CamelCase surname no prefix explains (``J. ZuHone``): a title
+    word glued to a one-word author reads the same, so such splits stay below CONFIDENT."""
     single_word = first.str.contains(_SINGLE_WORD_FIRST) & ~first.str.contains(group_name_pattern())
-    # a CamelCase surname no prefix explains (``J. ZuHone``) reads the same as a title word
-    # glued to a one-word author (``Need Map`` + ``Mausam``)
     surname = first.str.strip_chars().str.extract(r"(\S+)$")
     camel = surname.str.contains(_CAMEL) & ~surname.str.contains(_PREFIXED)
-    single_word = single_word | camel.fill_null(False)
+    return (single_word | camel).fill_null(False)
+
+
+def _might_be_capped(first: pl.Series) -> pl.Series:
+    """Cheap pre-check for :func:`_capped` (literal tests and one small ASCII pattern)."""
+    no_space = ~first.str.contains(" ", literal=True) & ~first.str.contains(".", literal=True)
+    return (no_space | first.str.contains(r"[a-z\x05][A-Z][a-z]")).fill_null(False)
+
+
+def _confidence(capped: pl.Expr, several: pl.Expr | None = None) -> pl.Expr:
+    """Confidence from the rule, the candidates and the ranking margin (columns ``_rule``,
+    ``_ranked``, ``_margin``, ``_no_capital``), capped for the first authors of :func:`_capped`."""
+    single_word = capped
     ranked = pl.min_horizontal(
         pl.lit(CONFIDENCE_RANKED_BASE) + CONFIDENCE_MARGIN_STEP * pl.col("_margin").cast(pl.Float64),
         pl.lit(CONFIDENCE_RANKED_MAX),
     )
-    several = pl.col("_c1").is_not_null()
+    several = pl.col("_c1").is_not_null() if several is None else several
     return (
         pl.when(pl.col("_rule").is_null()).then(pl.lit(None, dtype=pl.Float64))
         .when(pl.col("_rule") == RULE_STRICT)
