@@ -143,7 +143,8 @@ class SplitOverrideError(OverrideError):
 # --------------------------------------------------------------------------- #
 
 def split_title_lines(records: pl.LazyFrame) -> pl.LazyFrame:
-    """Input has ``title_line`` (String, nullable) plus any other columns (kept).
+    """Input has ``title_line`` (String, nullable) plus any other columns (kept; row order
+    is not: the common lines and the others are computed apart and concatenated).
 
     Adds ``split_at`` (Int64: char offset of the title's last character; null only when
     ``title_line`` is null), ``split_rule`` ('strict' | 'loose' | 'fallback'),
