@@ -28,6 +28,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows import progress
 from flows.extract import SourceError, is_url
+from flows.guards import FormatAlarm, ShrinkRefused, guard  # noqa: F401 (re-exported for the CLI)
 from flows.options import IngestOptions
 from flows.overrides import load_overrides
 from flows.parsing import BATCH_BYTES, DEFAULT_WORKERS, Batch, ParseRun, ToRead, in_threads, parse_batch
@@ -51,14 +52,6 @@ from warehouse.publish import Published, publish, republish
 from warehouse.snapshots import diff_ids, read_snapshot, remove_stale_temporaries
 from warehouse.sources import SourceState, source_path, store_download
 
-#: ...provided at least this many lines were parsed (two bad records of five is not a redesign).
-REJECT_ALARM_MIN_LINES = 30
-
-
-class FormatAlarm(RuntimeError):
-    """Too much of the new input was rejected: the page format probably changed."""
-
-
 @dataclass
 class RunSummary:
     """What a run did: for the CLI, the logs and the Prefect artifact."""
@@ -79,6 +72,8 @@ class RunSummary:
     papers_removed: int = 0
     authors_added: int = 0
     quality: dict[str, Any] = field(default_factory=dict)
+    kept_after_shrink: list[dict[str, Any]] = field(default_factory=list)
+    quarantined: list[str] = field(default_factory=list)
     stages: dict[str, float] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -159,29 +154,36 @@ def on_task_runner(window: int) -> Callable[[Iterable[Batch]], Iterator[ParsedCh
 def parse_sources(
     layout: Layout, planned: list[PlannedSource], known: dict[str, SourceState],
     parallel: Callable[[Iterable[Batch]], Iterator[ParsedChunk]], batch_bytes: int | None = None,
-) -> tuple[list[PlannedSource], dict[str, int]]:
+) -> tuple[list[PlannedSource], set[int]]:
     """Parse every source that must be parsed (and is not cached already) into the parse cache.
 
-    Returns the plan with each parsed source's state settled from the bytes read,
-    and counts of what was parsed.
+    Returns the plan with each parsed source's state settled from the bytes read
+    (its hash, size and record counts), and which of them were parsed.
     """
     fingerprint = parse_fingerprint()
     todo = [i for i, p in enumerate(planned) if p.status != "removed" and (p.must_parse or not _cached(layout, p, fingerprint))]
     sources = [ToRead(source_path(layout.downloads, planned[i].state), planned[i].state.captured_on) for i in todo]
     total = sum(planned[i].state.n_bytes for i in todo)
-    counts = Counter()
     with progress.stage("parsing", total_bytes=total) as bar:
         run = ParseRun(layout, fingerprint, parallel, on_progress=bar.advance, batch_bytes=batch_bytes or BATCH_BYTES)
         results = run.run(sources)
     settled = list(planned)
     for position, index in enumerate(todo):
         result = results[position]
-        settled[index] = settle(planned[index], result.key.sha256, result.n_bytes, known.get(planned[index].state.source_file))
-        counts["entries"] += result.n_entries
-        counts["rejects"] += result.n_rejects
-        counts["reject_lines"] += result.n_reject_lines
-        counts["lines"] += 3 * result.n_entries + result.n_reject_lines
-    return settled, dict(counts)
+        settled[index] = settle(
+            planned[index], result.key.sha256, result.n_bytes,
+            (result.n_entries, result.n_rejects, result.n_reject_lines), known.get(planned[index].state.source_file),
+        )
+    return settled, set(todo)
+
+
+def _cached_previous(layout: Layout, known: dict[str, SourceState]) -> set[str]:
+    """Known sources whose previous parse is still in the cache (under this parse code)."""
+    fingerprint = parse_fingerprint()
+    return {
+        name for name, state in known.items()
+        if parse_cache.exists(layout, parse_cache.CacheKey(fingerprint, state.sha256, state.captured_on))
+    }
 
 
 def _cached(layout: Layout, planned: PlannedSource, fingerprint: str) -> bool:
@@ -191,21 +193,6 @@ def _cached(layout: Layout, planned: PlannedSource, fingerprint: str) -> bool:
     return bool(state.sha256) and parse_cache.exists(
         layout, parse_cache.CacheKey(fingerprint, state.sha256, state.captured_on)
     )
-
-
-def check_reject_share(counts: dict[str, int], max_share: float) -> None:
-    """Refuse to publish when the share of rejected new input says the format changed.
-
-    Measured in lines, not records: after a redesign no header matches and a
-    whole file becomes one reject group, so a record count would hide it.
-    """
-    rejected, total = counts.get("reject_lines", 0), counts.get("lines", 0)
-    if total >= REJECT_ALARM_MIN_LINES and rejected / total > max_share:
-        raise FormatAlarm(
-            f"{rejected} of {total} newly read lines rejected ({rejected / total:.0%} > {max_share:.0%}): "
-            "the listing format may have changed; nothing was published "
-            "(raise --max-reject-share to publish anyway)"
-        )
 
 
 @task(name="dedupe-and-model", cache_policy=NO_CACHE)
@@ -258,7 +245,7 @@ class Steps:
 
     plan_sources: Callable[..., list[PlannedSource]]
     fetch: Callable[[str, float], bytes]
-    parse_sources: Callable[..., tuple[list[PlannedSource], dict[str, int]]]
+    parse_sources: Callable[..., tuple[list[PlannedSource], set[int]]]
     dedupe_and_model: Callable[..., tuple[dict[str, pl.DataFrame], dict[str, Any]]]
     publish_snapshot: Callable[..., Published]
     report_run: Callable[[RunSummary], None]
@@ -305,15 +292,20 @@ def run_ingest(
         corpus.remove_stale_spills(layout)
         previous = layout.current_run_id()
         known = _known_sources(layout)
-        with _timed(stages, "planning"):
+        with _timed(stages, "planning"), progress.stage("planning"):
             planned = steps.plan_sources(layout, options, steps.fetch)
         override_path = Path(options.overrides) if options.overrides else layout.overrides
         override_rows = load_overrides(override_path)
         with _timed(stages, "parsing"):
-            planned, counts = steps.parse_sources(
+            planned, parsed = steps.parse_sources(
                 layout, planned, known, parallel or in_threads(options.workers or DEFAULT_WORKERS),
                 options.batch_bytes,
             )
+            planned, guarded = guard(
+                planned, parsed, known, accept_shrink=options.accept_shrink,
+                max_reject_share=options.max_reject_share, keepable=_cached_previous(layout, known),
+            )
+        n_parsed = sum((planned[i].state.n_entries or 0) + (planned[i].state.n_rejects or 0) for i in parsed)
         live = [p.state for p in planned if p.status != "removed"]
         run_id = run_id_for(live, extra=override_path.read_bytes() if override_rows is not None else b"")
         statuses = Counter(p.status for p in planned)
@@ -326,11 +318,10 @@ def run_ingest(
             table_rows = {k: v["rows"] for k, v in snapshot.manifest["tables"].items()}
             quality = snapshot.manifest.get("quality", {})
         else:
-            check_reject_share(counts, options.max_reject_share)
-            with _timed(stages, "resolving"):
+            with _timed(stages, "resolving"), progress.stage("resolving"):
                 tables, quality = steps.dedupe_and_model(layout, live, run_id, override_rows)
-            with _timed(stages, "writing"):
-                published = steps.publish_snapshot(layout, run_id, tables, live, quality)
+            with _timed(stages, "writing"), progress.stage("writing") as writing:
+                published = steps.publish_snapshot(layout, run_id, _counting(tables, writing), live, quality)
             rejects_by_reason = published.snapshot.manifest["rejects_by_reason"]
             table_rows = {k: v["rows"] for k, v in published.snapshot.manifest["tables"].items()}
         papers_added, papers_removed = diff_ids(layout, previous, run_id, "papers", "paper_id")
@@ -343,7 +334,7 @@ def run_ingest(
         sources={s: statuses.get(s, 0) for s in ("new", "changed", "unchanged", "removed")},
         n_sources=len(live),
         n_bytes_read=sum(p.state.n_bytes for p in planned if p.was_read),
-        n_records_parsed=counts.get("entries", 0) + counts.get("rejects", 0),
+        n_records_parsed=n_parsed,
         n_entries=table_rows["listing_entries"],
         n_rejects=table_rows["rejects"],
         rejects_by_reason=rejects_by_reason,
@@ -352,12 +343,25 @@ def run_ingest(
         papers_removed=papers_removed,
         authors_added=authors_added,
         quality=quality,
+        kept_after_shrink=[{"source": s, "records_before": a, "records_now": b} for s, a, b in guarded.kept],
+        quarantined=guarded.quarantined,
         stages={k: round(v, 3) for k, v in stages.items()},
         seconds=round(time.perf_counter() - started, 3),
     )
     steps.report_run(summary)
     logger.info("run %s: %s", run_id, summary.as_dict())
     return summary.as_dict()
+
+
+def _counting(tables: dict[str, Any], stage: progress.Stage) -> dict[str, Any]:
+    """The tables, with the streamed ones reporting their rows as they are written."""
+
+    def counted(frames: Iterable[pl.DataFrame]) -> Iterator[pl.DataFrame]:
+        for frame in frames:
+            stage.advance(n_entries=frame.height)
+            yield frame
+
+    return {name: t if isinstance(t, pl.DataFrame) else counted(t) for name, t in tables.items()}
 
 
 class _no_lock:

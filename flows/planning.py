@@ -120,9 +120,14 @@ def carried_urls(declared_urls: set[str], known: dict[str, SourceState], full_re
     ]
 
 
-def settle(planned: PlannedSource, sha256: str, n_bytes: int, known: SourceState | None) -> PlannedSource:
-    """A parsed source's final state and status, from the bytes the parser actually read."""
-    state = replace(planned.state, sha256=sha256, n_bytes=n_bytes)
+def settle(
+    planned: PlannedSource, sha256: str, n_bytes: int, counts: tuple[int, int, int], known: SourceState | None
+) -> PlannedSource:
+    """A parsed source's final state and status, from the bytes the parser actually read
+    (``counts``: entries, rejects, rejected lines)."""
+    n_entries, n_rejects, n_reject_lines = counts
+    state = replace(planned.state, sha256=sha256, n_bytes=n_bytes, n_entries=n_entries, n_rejects=n_rejects,
+                    n_reject_lines=n_reject_lines)
     if known is None:
         status: Status = "new"
     elif known.sha256 == sha256 and known.captured_on == state.captured_on:

@@ -30,6 +30,13 @@ def summary_rows(summary: dict[str, Any]) -> list[tuple[str, str]]:
             ("ambiguous names", f'{quality.get("ambiguous_names", 0):,}'),
             ("possible matches left apart", f'{quality.get("possible_matches_left_apart", 0):,}'),
         ]
+    rows += [
+        (f"kept previous version of {k['source']}", f"it shrank from {k['records_before']:,} to {k['records_now']:,} "
+         "records (--accept-shrink takes it)")
+        for k in summary.get("kept_after_shrink", [])
+    ]
+    rows += [(f"quarantined (no listing record): {name}", "all its lines are in rejects")
+             for name in summary.get("quarantined", [])]
     rows += [(f"seconds {name}", f"{seconds:.2f}") for name, seconds in summary.get("stages", {}).items()]
     rows.append(("seconds (work)", f'{summary["seconds"]:.2f}'))
     if "wall_seconds" in summary:

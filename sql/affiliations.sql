@@ -1,5 +1,6 @@
 -- view: affiliations
 -- grain: one row per organisation (slug)
+-- depends_on: none
 -- source: affiliations.parquet of the snapshot this catalog was built for
 -- columns: see README "Tables"
 CREATE OR REPLACE VIEW affiliations AS

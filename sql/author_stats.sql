@@ -1,5 +1,6 @@
 -- view: author_stats
 -- grain: one row per author (person or group)
+-- depends_on: paper_authors, papers, authors
 -- columns: author_id, name, is_group, n_papers, first_year, last_year, n_coauthors, n_first_author, topics
 -- note: listings show at most three authors, so n_papers and n_coauthors are lower bounds
 CREATE OR REPLACE VIEW author_stats AS
@@ -45,5 +46,4 @@ final AS (
     JOIN per_author AS s USING (author_id)
     LEFT JOIN coauthors AS c USING (author_id)
 )
-SELECT * FROM final
-ORDER BY n_papers DESC, name;
+SELECT * FROM final;

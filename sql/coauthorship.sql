@@ -1,5 +1,6 @@
 -- view: coauthorship
 -- grain: one row per unordered author pair that shares at least one paper (author_id_a < author_id_b)
+-- depends_on: paper_authors, papers, authors
 -- columns: author_id_a, name_a, author_id_b, name_b, n_papers, first_year, last_year
 -- note: only the (at most three) listed authors are known, so pairs are a lower bound
 CREATE OR REPLACE VIEW coauthorship AS
@@ -32,5 +33,4 @@ final AS (
     JOIN author_src AS nb ON nb.author_id = pr.author_id_b
     GROUP BY ALL
 )
-SELECT * FROM final
-ORDER BY n_papers DESC, name_a, name_b;
+SELECT * FROM final;

@@ -1,5 +1,6 @@
 -- view: papers
 -- grain: one row per distinct paper
+-- depends_on: none
 -- source: papers.parquet of the snapshot this catalog was built for
 -- columns: see README "Tables"
 CREATE OR REPLACE VIEW papers AS

@@ -1,5 +1,6 @@
 -- view: papers_wide
 -- grain: one row per distinct paper, denormalised for BI tools that cannot join
+-- depends_on: papers, paper_authors, authors, paper_affiliations, affiliations, topics
 -- columns: paper_id, title, published_date, year, category, topic_name, has_code, authors (listed order, '; '-separated),
 --          authors_truncated, n_listed_authors, affiliations ('; '-separated names), n_sources, abstract
 CREATE OR REPLACE VIEW papers_wide AS
@@ -38,5 +39,4 @@ final AS (
     LEFT JOIN author_names AS an USING (paper_id)
     LEFT JOIN affiliation_names AS af USING (paper_id)
 )
-SELECT * FROM final
-ORDER BY published_date, paper_id;
+SELECT * FROM final;

@@ -1,5 +1,6 @@
 -- view: publications_per_affiliation_year
 -- grain: one row per (organisation, year) with at least one paper listing it
+-- depends_on: paper_affiliations, papers, affiliations
 -- columns: affiliation_id, slug, affiliation_name, year, n_papers
 -- note: organisations come from the listing's optional slug list; papers without one are not counted
 CREATE OR REPLACE VIEW publications_per_affiliation_year AS
@@ -24,5 +25,4 @@ final AS (
     JOIN affiliation_src AS a USING (affiliation_id)
     GROUP BY ALL
 )
-SELECT * FROM final
-ORDER BY year, slug;
+SELECT * FROM final;

@@ -1,5 +1,6 @@
 -- view: publications_per_topic_year
 -- grain: one row per (arXiv category, year) with at least one paper
+-- depends_on: papers, topics
 -- columns: category, topic_code, topic_name, archive, year, n_papers, n_with_code
 CREATE OR REPLACE VIEW publications_per_topic_year AS
 WITH paper_src AS (
@@ -21,5 +22,4 @@ final AS (
     LEFT JOIN topic_src AS t USING (category)
     GROUP BY ALL
 )
-SELECT * FROM final
-ORDER BY year, category;
+SELECT * FROM final;

@@ -1,5 +1,6 @@
 -- view: topic_trends
 -- grain: one row per (arXiv category, year) with at least one paper
+-- depends_on: publications_per_topic_year
 -- columns: category, topic_name, year, n_papers, n_papers_year, share_of_year (0..1)
 -- note: share_of_year is not rounded, so a year's shares sum to 1 (round when displaying)
 CREATE OR REPLACE VIEW topic_trends AS
@@ -25,5 +26,4 @@ final AS (
         n_papers / n_papers_year AS share_of_year
     FROM with_year_total
 )
-SELECT * FROM final
-ORDER BY year, category;
+SELECT * FROM final;

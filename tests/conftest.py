@@ -13,6 +13,8 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "samples"
 CAPTURED_ON = datetime.date(2026, 11, 23)
+#: The capture day the hand-written test listings are dated against (yearless dates take its year).
+LISTING_CAPTURED_ON = datetime.date(2026, 3, 1)
 #: ``make test-fast`` sets this; property tests then run a tenth of their examples.
 FAST_LANE = os.environ.get("PAPERHOUSE_TEST_LANE") == "fast"
 
@@ -83,6 +85,19 @@ def flow_ingest(home: Path | str, paths: list, **settings) -> dict:
     from flows.options import IngestOptions
 
     return ingest_flow(home=str(home), options=IngestOptions(paths=[str(p) for p in paths], **settings))
+
+
+def parsed_listing(*texts: str, captured_on: datetime.date = LISTING_CAPTURED_ON, names: list[str] | None = None):
+    """Parse listing texts (one source each, named ``t0.txt``...) the way the ingest does:
+    the one shared way tests build the parser's input."""
+    import polars as pl
+
+    from transforms.parse import parse_sources
+
+    files = names or [f"t{i}.txt" for i in range(len(texts))]
+    return parse_sources(
+        pl.LazyFrame({"source_file": files, "text": list(texts), "captured_on": [captured_on] * len(texts)})
+    )
 
 
 def write_listing(path: Path, text: str | bytes) -> Path:

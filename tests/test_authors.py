@@ -11,9 +11,8 @@ from hypothesis import strategies as st
 
 from transforms.authors import OverrideError
 from transforms.names import name_key
-from transforms.parse import parse_sources
 from transforms.tables import resolve
-from tests.conftest import examples
+from tests.conftest import examples, parsed_listing
 
 _line = iter(range(10**6))
 
@@ -25,10 +24,7 @@ def record(authors: str, title: str | None = None, cat: str = "LG", orgs: str = 
 
 
 def author_of(*records: str, overrides: pl.DataFrame | None = None) -> dict[str, str]:
-    sources = pl.LazyFrame(
-        {"source_file": ["t.txt"], "text": ["".join(records)], "captured_on": [datetime.date(2026, 3, 1)]}
-    )
-    mentions = resolve(parse_sources(sources), overrides).authors.mentions.collect()
+    mentions = resolve(parsed_listing("".join(records)), overrides).authors.mentions.collect()
     pairs = mentions.select("name_as_listed", "author_id").unique()
     assert pairs["name_as_listed"].is_unique().all(), "a written form split across authors"
     return dict(pairs.iter_rows())
@@ -103,14 +99,8 @@ def test_overrides_merge_split_and_validate():
 
 
 def test_links_explain_each_merge():
-    sources = pl.LazyFrame(
-        {
-            "source_file": ["t.txt"],
-            "text": [record("Wojciech M. Czarnecki, Max Jaderberg") + record("Wojciech Marian Czarnecki, Max Jaderberg")],
-            "captured_on": [datetime.date(2026, 3, 1)],
-        }
-    )
-    links = resolve(parse_sources(sources)).authors.links.collect()
+    text = record("Wojciech M. Czarnecki, Max Jaderberg") + record("Wojciech Marian Czarnecki, Max Jaderberg")
+    links = resolve(parsed_listing(text)).authors.links.collect()
     row = links.filter(pl.col("name_as_listed") == "Wojciech M. Czarnecki").row(0, named=True)
     assert row["name"] == "Wojciech Marian Czarnecki"  # the most complete form names the person
     assert (row["rule"], row["evidence"], row["is_low_confidence"]) == ("middle_initial", "coauthor", False)

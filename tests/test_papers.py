@@ -7,21 +7,14 @@ import datetime
 import polars as pl
 from polars.testing import assert_frame_equal
 
-from transforms.parse import parse_sources
+from tests.conftest import parsed_listing
 from transforms.tables import build_tables
 
 CAPTURED = datetime.date(2026, 3, 1)
 
 
 def tables_for(*files: str) -> dict[str, pl.DataFrame]:
-    sources = pl.LazyFrame(
-        {
-            "source_file": [f"f{i}.txt" for i in range(len(files))],
-            "text": list(files),
-            "captured_on": [CAPTURED] * len(files),
-        }
-    )
-    tables, _quality = build_tables(parse_sources(sources), "test-run")
+    tables, _quality = build_tables(parsed_listing(*files, captured_on=CAPTURED), "test-run")
     return tables
 
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transforms.quality import Scores, b_cubed, contingency, f1_score, pairwise
+from tests.metrics import Scores, b_cubed, contingency, f1_score, pairwise
 from tests.conftest import examples
 
 

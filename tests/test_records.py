@@ -8,15 +8,14 @@ import polars as pl
 from polars.testing import assert_frame_equal
 
 from transforms.parse import parse_sources
-from tests.conftest import examples
+from tests.conftest import examples, parsed_listing
 
 GOOD = "LGFeb 16, 2022Code\nOpen-Ended RL with Neural Reward FunctionsRobert Meier, Asier Mujika\nAbstract one.\n"
 GOOD2 = "CLDec 19, 2023\nGemini: A Family of Highly Capable Multimodal ModelsGemini Team, Rohan Anil et al.\nAbstract two.\n"
 
 
 def parse(text: str) -> tuple[pl.DataFrame, pl.DataFrame]:
-    sources = pl.LazyFrame({"source_file": ["x.txt"], "text": [text], "captured_on": [datetime.date(2026, 3, 1)]})
-    parsed = parse_sources(sources)
+    parsed = parsed_listing(text, names=["x.txt"])
     entries, rejects = pl.collect_all([parsed.entries, parsed.rejects])
     return entries.sort("source_line"), rejects.sort("source_line")
 

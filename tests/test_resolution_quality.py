@@ -1,7 +1,7 @@
 """Resolution quality on the labelled gold set (tests/data/gold/, see its README).
 
 The pipeline's paper and author clusters are scored against the designed truth
-with B³ and pairwise metrics (transforms/quality.py).  ``pytest -s`` prints the
+with B³ and pairwise metrics (tests/metrics.py).  ``pytest -s`` prints the
 numbers and every wrong merge / split, so a change to resolution shows what it
 fixed and what it broke.  Thresholds:
 
@@ -22,8 +22,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from transforms.parse import parse_sources
-from transforms.quality import Scores, b_cubed, pairwise
+from tests.conftest import parsed_listing
+from tests.metrics import b_cubed, pairwise
 from transforms.tables import resolve
 
 GOLD = Path(__file__).resolve().parent / "data" / "gold"
@@ -83,8 +83,7 @@ class GoldRun:
 @pytest.fixture(scope="module")
 def gold() -> GoldRun:
     text = (GOLD / "listing.txt").read_text(encoding="utf-8")
-    sources = pl.LazyFrame({"source_file": ["gold.txt"], "text": [text], "captured_on": [CAPTURED_ON]})
-    parsed = parse_sources(sources)
+    parsed = parsed_listing(text, captured_on=CAPTURED_ON, names=["gold.txt"])
     res = resolve(parsed)
     entries = res.assigned.collect()
     mentions = res.authors.mentions.collect()
@@ -241,7 +240,3 @@ def _cluster_errors(frame: pl.DataFrame, predicted: str, gold: str, show: str) -
         out.append(f"  splits ({len(splits)} {gold} labels spread over several predicted clusters):")
         out.extend(splits)
     return "\n".join(out)
-
-
-def test_scores_type_is_what_the_report_prints():
-    assert str(Scores(1.0, 0.5, 2 / 3)) == "P=1.0000 R=0.5000 F1=0.6667"

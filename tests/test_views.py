@@ -21,13 +21,18 @@ Author ids: a1 Ada Lovelace, a2 Grace Hopper, a3 Alan Turing, a4 Gemini Team
 position order all differ (Alan Turing is first author of p1 but has the
 largest id of the three).  Topics hold one category with no paper (cs.CV) and
 affiliations one organisation with no paper (openai): neither may appear in
-an aggregate.  Rows are written in a scrambled order so the views' ORDER BY
-is exercised too.
+an aggregate.  Rows are written in a scrambled order; views have no ORDER BY
+(order belongs to the query), so each test query orders its rows.
+
+The last tests check the real ``sql/`` files against a real catalog built
+from them: every file is a view in the catalog with the columns its header
+lists, every view declares exactly the views it reads, and none orders its rows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from pathlib import Path
 
@@ -36,7 +41,10 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from warehouse.catalog import PLACEHOLDER, create_views
+from warehouse.catalog import (
+    PLACEHOLDER, CatalogError, ViewFile, build_catalog, create_views, dependency_order, parse_view_file,
+    sql_string_literal, view_files,
+)
 from warehouse.schema import TABLE_SCHEMAS
 from warehouse.snapshots import write_table
 
@@ -189,9 +197,10 @@ def _rejects() -> pl.DataFrame:
     )
 
 
-@pytest.fixture()
-def con(tmp_path: Path):
-    """An in-memory DuckDB with every view of sql/ over the hand-made tables."""
+@pytest.fixture(scope="module")
+def table_dir(tmp_path_factory) -> Path:
+    """The hand-made tables written as Parquet files by the project's own writer."""
+    tmp_path = tmp_path_factory.mktemp("view-tables")
     papers, authors = _papers(), _authors()
     tables = {
         "papers": papers,
@@ -207,8 +216,14 @@ def con(tmp_path: Path):
     assert set(tables) == set(TABLE_SCHEMAS)
     for name, frame in tables.items():
         write_table(frame, name, tmp_path / f"{name}.parquet")
+    return tmp_path
+
+
+@pytest.fixture(scope="module")
+def con(table_dir: Path):
+    """An in-memory DuckDB with every view of sql/ over the hand-made tables."""
     connection = duckdb.connect()
-    create_views(connection, tmp_path)
+    create_views(connection, table_dir)
     yield connection
     connection.close()
 
@@ -218,7 +233,7 @@ def query(con: duckdb.DuckDBPyConnection, sql: str) -> pl.DataFrame:
 
 
 def test_publications_per_topic_year(con):
-    got = query(con, "SELECT * FROM publications_per_topic_year")
+    got = query(con, "SELECT * FROM publications_per_topic_year ORDER BY year, category")
     expected = pl.DataFrame(
         {
             # cs.CV is in topics but has no paper: no row
@@ -237,7 +252,7 @@ def test_publications_per_topic_year(con):
 
 
 def test_publications_per_affiliation_year(con):
-    got = query(con, "SELECT * FROM publications_per_affiliation_year")
+    got = query(con, "SELECT * FROM publications_per_affiliation_year ORDER BY year, slug")
     # p2, p6 and p7 list no organisation: they count nowhere; openai has no paper: no row.
     expected = pl.DataFrame(
         {
@@ -253,7 +268,7 @@ def test_publications_per_affiliation_year(con):
 
 
 def test_author_stats(con):
-    got = query(con, "SELECT * FROM author_stats")
+    got = query(con, "SELECT * FROM author_stats ORDER BY n_papers DESC, name")
     expected = pl.DataFrame(
         {
             "author_id": ["a1", "a4", "a2", "a3", "a5"],
@@ -276,7 +291,7 @@ def test_author_stats(con):
 
 
 def test_coauthorship(con):
-    got = query(con, "SELECT * FROM coauthorship")
+    got = query(con, "SELECT * FROM coauthorship ORDER BY n_papers DESC, name_a, name_b")
     # Each unordered pair once, smaller id first, whatever the listed positions
     # (Alan Turing, a3, is first author of p1 yet is always author b).
     expected = pl.DataFrame(
@@ -297,7 +312,7 @@ def test_coauthorship(con):
 
 
 def test_code_release_rate(con):
-    got = query(con, "SELECT * FROM code_release_rate")
+    got = query(con, "SELECT * FROM code_release_rate ORDER BY year, category")
     expected = pl.DataFrame(
         {
             "category": ["cs.CL", "cs.LG", "stat.ML", "cs.LG", "stat.ML"],
@@ -315,7 +330,7 @@ def test_code_release_rate(con):
 
 
 def test_topic_trends(con):
-    got = query(con, "SELECT * FROM topic_trends")
+    got = query(con, "SELECT * FROM topic_trends ORDER BY year, category")
     expected = pl.DataFrame(
         {
             "category": ["cs.CL", "cs.LG", "stat.ML", "cs.LG", "stat.ML"],
@@ -336,7 +351,7 @@ def test_topic_trends(con):
 
 
 def test_papers_wide(con):
-    got = query(con, "SELECT * FROM papers_wide")
+    got = query(con, "SELECT * FROM papers_wide ORDER BY published_date, paper_id")
     order = ["p1", "p2", "p3", "p4", "p5", "p6", "p7"]  # by published_date, then paper_id (p4/p5 tie)
     expected = pl.DataFrame(
         {
@@ -384,30 +399,164 @@ def test_low_confidence_splits(con):
     assert got.rows() == [(last["entry_id"], "fallback", 0.2, paper["title"], authors, paper["category"], paper["year"])]
 
 
-AGGREGATE_VIEWS = [
-    "publications_per_topic_year", "publications_per_affiliation_year", "author_stats",
-    "coauthorship", "code_release_rate", "topic_trends", "papers_wide", "low_confidence_splits",
-]
+SQL_FILES = sorted(SQL_DIR.glob("*.sql"))
+AGGREGATE_VIEWS = sorted(p.stem for p in SQL_FILES if p.stem not in TABLE_SCHEMAS)
 
 
 def test_every_aggregate_view_is_tested_here():
-    shipped = {p.stem for p in SQL_DIR.glob("*.sql")} - set(TABLE_SCHEMAS)
-    assert shipped == set(AGGREGATE_VIEWS)
+    """Each shipped aggregate view has a test_<view> above (found in this module, not a hand-kept list)."""
+    assert AGGREGATE_VIEWS, "no aggregate view found in sql/"
+    untested = [name for name in AGGREGATE_VIEWS if not callable(globals().get(f"test_{name}"))]
+    assert untested == []
 
 
-@pytest.mark.parametrize("path", sorted(SQL_DIR.glob("*.sql")), ids=lambda p: p.name)
-def test_sql_file_header_and_single_view(path: Path):
-    text = path.read_text(encoding="utf-8")
-    lines = text.splitlines()
+def header_lines(text: str) -> list[str]:
     header = []
-    for line in lines:
+    for line in text.splitlines():
         if not line.startswith("--"):
             break
         header.append(line)
+    return header
+
+
+def documented_columns(path: Path) -> list[str] | None:
+    """The column names a view file's ``-- columns:`` header lists (None: it refers to the table)."""
+    header = header_lines(path.read_text(encoding="utf-8"))
+    start = next(i for i, line in enumerate(header) if line.startswith("-- columns: "))
+    text = header[start].removeprefix("-- columns: ")
+    for line in header[start + 1:]:  # continuation lines are indented, other headers are "-- key: ..."
+        if re.match(r"^-- \w+: ", line):
+            break
+        text += " " + line.removeprefix("--")
+    if text.startswith("see README"):
+        return None
+    text = re.sub(r"\([^()]*\)", "", text)  # drop "(0..1)", "(listed order, '; '-separated)"
+    return [part.strip() for part in text.split(",")]
+
+
+def test_real_catalog_has_exactly_the_views_of_sql_with_their_documented_columns(table_dir, tmp_path):
+    """A catalog file built by build_catalog, read back with DuckDB, against the files in sql/."""
+    catalog = tmp_path / "paperhouse.duckdb"
+    build_catalog(catalog, table_dir, "run-1")
+    con = duckdb.connect(str(catalog), read_only=True)
+    try:
+        views = {name for (name,) in con.execute("SELECT view_name FROM duckdb_views() WHERE NOT internal").fetchall()}
+        tables = {name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
+        assert views == {p.stem for p in SQL_FILES}
+        assert tables == {"paperhouse_snapshot"}
+        assert con.execute("SELECT run_id, table_dir FROM paperhouse_snapshot").fetchall() == [
+            ("run-1", str(table_dir.resolve()))]
+        for path in SQL_FILES:
+            columns = [row[0] for row in con.execute(
+                "SELECT column_name FROM duckdb_columns() WHERE table_name = ? ORDER BY column_index", [path.stem]
+            ).fetchall()]
+            expected = documented_columns(path)
+            if expected is None:  # a table's view: the published schema
+                expected = TABLE_SCHEMAS[path.stem].names
+            assert columns == expected, path.name
+    finally:
+        con.close()
+
+
+def select_body(view: ViewFile) -> str:
+    """The SELECT a view file defines (the text after ``CREATE ... VIEW name AS``), placeholder filled."""
+    text = view.sql.replace(PLACEHOLDER, sql_string_literal("/nowhere"))
+    tokens = duckdb.tokenize(text)
+    ends = [offset for offset, _ in tokens[1:]] + [len(text)]
+    words = [(offset, text[offset:end].strip().upper())
+             for (offset, kind), end in zip(tokens, ends) if kind != duckdb.token_type.comment]
+    view_at = next(i for i, (_, word) in enumerate(words) if word == "VIEW")
+    as_at = next(i for i, (_, word) in enumerate(words) if i > view_at and word == "AS")
+    return text[words[as_at + 1][0]:].rstrip().rstrip(";")
+
+
+def parsed(view: ViewFile) -> dict:
+    """DuckDB's own parse tree of a view's SELECT (json_serialize_sql)."""
+    con = duckdb.connect()
+    try:
+        tree = json.loads(con.execute("SELECT json_serialize_sql(?)", [select_body(view)]).fetchone()[0])
+    finally:
+        con.close()
+    assert tree["error"] is False, (view.name, tree)
+    return tree
+
+
+def relations_read(tree: dict) -> set[str]:
+    found: set[str] = set()
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            if node.get("type") == "BASE_TABLE":
+                found.add(node["table_name"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(tree)
+    return found
+
+
+@pytest.mark.parametrize("view", view_files(), ids=lambda v: v.name)
+def test_view_declares_exactly_the_views_it_reads(view: ViewFile):
+    names = {v.name for v in view_files()}
+    reads = relations_read(parsed(view)) & names
+    assert reads == set(view.depends_on), f"sql/{view.name}.sql reads {sorted(reads)}"
+
+
+@pytest.mark.parametrize("view", view_files(), ids=lambda v: v.name)
+def test_view_does_not_order_its_rows(view: ViewFile):
+    (statement,) = parsed(view)["statements"]
+    modifiers = [m["type"] for m in statement["node"].get("modifiers", [])]
+    assert "ORDER_MODIFIER" not in modifiers, f"sql/{view.name}.sql has an ORDER BY: order belongs to the query"
+
+
+def test_views_are_created_after_the_views_they_read():
+    ordered = [v.name for v in dependency_order(view_files())]
+    for view in view_files():
+        for dependency in view.depends_on:
+            assert ordered.index(dependency) < ordered.index(view.name), (dependency, view.name)
+
+
+def _view(name: str, depends_on: str) -> ViewFile:
+    return parse_view_file(name, f"-- view: {name}\n-- grain: one row\n-- depends_on: {depends_on}\n"
+                                 f"CREATE OR REPLACE VIEW {name} AS SELECT 1 AS x;\n")
+
+
+def test_a_cycle_or_an_unknown_dependency_is_an_error_naming_the_views():
+    with pytest.raises(CatalogError, match="cycle: a, b"):
+        dependency_order([_view("a", "b"), _view("b", "a")])
+    with pytest.raises(CatalogError, match="view a depends on unknown view.*: nope"):
+        dependency_order([_view("a", "nope")])
+    with pytest.raises(CatalogError, match="depends_on"):
+        parse_view_file("c", "-- grain: one row\nCREATE VIEW c AS SELECT 1;")
+
+
+def test_an_undeclared_dependency_fails_to_create_instead_of_being_retried(table_dir):
+    """Creation follows the declarations only: a view reading an undeclared view that sorts
+    after it fails at once, with its name (no catch-and-retry loop hides the mistake)."""
+    early = parse_view_file("aaa_early", "-- grain: one row\n-- depends_on: none\n"
+                                         "CREATE VIEW aaa_early AS SELECT * FROM zzz_late;\n")
+    late = _view("zzz_late", "none")
+    con = duckdb.connect()
+    try:
+        with pytest.raises(CatalogError, match="view aaa_early cannot be created"):
+            create_views(con, table_dir, [early, late])
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("path", SQL_FILES, ids=lambda p: p.name)
+def test_sql_file_header_and_single_view(path: Path):
+    text = path.read_text(encoding="utf-8")
+    lines = text.splitlines()
+    header = header_lines(text)
     assert header, f"{path.name} does not start with header comments"
     assert f"-- view: {path.stem}" in header
     grain = [line for line in header if line.startswith("-- grain: ")]
     assert len(grain) == 1 and grain[0].removeprefix("-- grain: ").strip()
+    assert len([line for line in header if line.startswith("-- depends_on: ")]) == 1
     assert any(line.startswith("-- columns: ") for line in header)
 
     body = "\n".join(line for line in lines[len(header):] if not line.lstrip().startswith("--"))

@@ -10,6 +10,7 @@ use: opening one per call cost more than hashing a few thousand rows.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 
 import duckdb
@@ -30,6 +31,15 @@ def _connection() -> duckdb.DuckDBPyConnection:
     return con
 
 
+#: Below this many rows, hashing in Python beats a DuckDB query's fixed cost.
+_SMALL = 4096
+
+
+def _md5_python(values: pl.Series, length: int | None) -> pl.Series:
+    hashed = [None if v is None else hashlib.md5(v.encode("utf-8")).hexdigest()[:length] for v in values.to_list()]
+    return pl.Series(values.name, hashed, dtype=pl.String)
+
+
 def _md5_of(table: pa.Table, expression: str) -> pl.Series:
     """Run ``expression`` (a fixed md5 expression over columns of ``table``) in DuckDB."""
     batched = pa.Table.from_batches(table.to_batches(max_chunksize=_BATCH_ROWS), schema=table.schema)
@@ -44,6 +54,8 @@ def _md5_of(table: pa.Table, expression: str) -> pl.Series:
 
 def md5_hex(values: pl.Series) -> pl.Series:
     """MD5 of each string, as lowercase hex (null stays null)."""
+    if values.len() < _SMALL:
+        return _md5_python(values.cast(pl.String), None)
     table = pa.table({"s": values.cast(pl.String).to_arrow()})
     return _md5_of(table, "SELECT md5(s) FROM hash_input").alias(values.name)
 
@@ -51,6 +63,8 @@ def md5_hex(values: pl.Series) -> pl.Series:
 def md5_id(values: pl.Series) -> pl.Series:
     """The first ID_LENGTH hex characters of each string's MD5 (cut in DuckDB: a
     Polars string operation chained after a Python UDF costs more than the hashing)."""
+    if values.len() < _SMALL:
+        return _md5_python(values.cast(pl.String), ID_LENGTH)
     table = pa.table({"s": values.cast(pl.String).to_arrow()})
     return _md5_of(table, _ID_SQL).alias(values.name)
 

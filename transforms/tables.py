@@ -10,7 +10,7 @@ rows at a time.  The others come from the model's compact frames.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any
 
 import polars as pl
@@ -40,6 +40,25 @@ _SPOKEN = [
     "title", "title_key", "published_date", "year", "date_precision", "category", "category_code",
     "category_ambiguous", "authors_truncated", "abstract",
 ]
+
+
+#: Streamed tables are produced in chunks of at least this many rows: per-chunk
+#: costs (hashing calls, writer batches) then stay small against the work.
+CHUNK_ROWS = 64 * 1024
+
+
+def rebatch(frames: Iterable[pl.DataFrame], rows: int = CHUNK_ROWS) -> Iterator[pl.DataFrame]:
+    """The same rows, in the same order, in frames of at least ``rows`` (the last may be smaller)."""
+    pending: list[pl.DataFrame] = []
+    size = 0
+    for frame in frames:
+        pending.append(frame)
+        size += frame.height
+        if size >= rows:
+            yield pl.concat(pending)
+            pending, size = [], 0
+    if pending:
+        yield pl.concat(pending)
 
 
 def _by_source(frame: pl.DataFrame) -> dict[int, pl.DataFrame]:
@@ -95,15 +114,19 @@ def listing_entries_table(corpus: CorpusReader, m: Model, run_id: str) -> Iterat
         m.entries.select("src", "source_line", "paper")
         .join(m.papers.select("paper", "paper_id"), on="paper", how="left", maintain_order="left")
     )
-    files = dict(m.sources.select("src", "source_file").iter_rows())
-    captured = dict(m.sources.select("src", "captured_on").iter_rows())
-    for src, frame in corpus.entries(["content_hash", "split_rule", "split_confidence", "has_invalid_bytes"]):
-        here = located.get(src)
-        if here is None:
-            continue
+    sources = m.sources.select("src", "source_file", "captured_on")
+
+    def located_chunks() -> Iterator[pl.DataFrame]:
+        for src, frame in corpus.entries(["content_hash", "split_rule", "split_confidence", "has_invalid_bytes"]):
+            here = located.get(src)
+            if here is not None:
+                yield frame.join(here, on="source_line", how="inner", maintain_order="left").with_columns(
+                    src=pl.lit(src, dtype=pl.UInt32)
+                )
+
+    for chunk in rebatch(located_chunks()):
         yield (
-            frame.join(here, on="source_line", how="inner", maintain_order="left")
-            .with_columns(source_file=pl.lit(files[src], dtype=pl.String))
+            chunk.join(sources, on="src", how="left", maintain_order="left")
             .select(
                 stable_id(pl.col("source_file"), pl.col("source_line"), pl.col("content_hash")).alias("entry_id"),
                 "source_file",
@@ -111,7 +134,7 @@ def listing_entries_table(corpus: CorpusReader, m: Model, run_id: str) -> Iterat
                 "paper_id",
                 "content_hash",
                 pl.lit(run_id).alias("run_id"),
-                pl.lit(captured[src], dtype=pl.Date).alias("captured_on"),
+                "captured_on",
                 "split_rule",
                 "split_confidence",
                 "has_invalid_bytes",

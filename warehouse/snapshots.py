@@ -25,7 +25,7 @@ from typing import Any
 
 import polars as pl
 
-from warehouse.catalog import build_catalog
+from warehouse.catalog import build_catalog, ensure_catalog, make_read_only
 from warehouse.faults import pause_point
 from warehouse.fileio import fsync_path
 from warehouse.layout import Layout
@@ -94,15 +94,23 @@ def write_snapshot(
     fsync_path(staged)
     os.replace(staged, final / MANIFEST)  # the commit point of the snapshot
     fsync_path(final)
+    # --- read path (readpath helper): published files are never rewritten in place; root ignores this
+    for published in (*(final / f["file"] for f in files.values()), final / CATALOG, final / MANIFEST):
+        make_read_only(published)
+    # --- end read path
     return read_snapshot(final)
 
 
 def switch_current(layout: Layout, run_id: str) -> bool:
     """Point ``current`` at ``run_id`` atomically; False if it already did."""
-    if layout.current_run_id() == run_id:
-        return False
     if not (layout.snapshot(run_id) / MANIFEST).exists():
         raise FileNotFoundError(f"snapshot {run_id} is not complete; refusing to point current at it")
+    # --- read path (readpath helper): a catalog file built before the home was moved or copied
+    # (or missing, unreadable) is rebuilt from sql/; ~20 ms when it is fine
+    ensure_catalog(layout.snapshot(run_id), run_id, thorough=False)
+    # --- end read path
+    if layout.current_run_id() == run_id:
+        return False
     link = layout.warehouse / f".current-{os.getpid()}-{uuid.uuid4().hex[:8]}"
     os.symlink(Path("snapshots") / run_id, link)  # relative: the home can be moved
     os.replace(link, layout.current)

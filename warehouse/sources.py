@@ -33,6 +33,10 @@ class SourceState:
     n_bytes: int
     mtime_ns: int | None
     captured_on: date
+    #: What its parse held (None in manifests written before these were recorded).
+    n_entries: int | None = None
+    n_rejects: int | None = None
+    n_reject_lines: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)

@@ -36,6 +36,9 @@ def ingest(
     workers: Annotated[
         Optional[int], typer.Option(help="Parse on a local Dask cluster of this many worker processes.")
     ] = None,
+    accept_shrink: Annotated[
+        bool, typer.Option("--accept-shrink", help="Believe a known source that now holds far fewer records.")
+    ] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's logs.")] = False,
 ) -> None:
     """Run the ingest flow once and publish a new snapshot if the input changed."""
@@ -67,7 +70,7 @@ def ingest(
     configure_prefect(layout, verbose=verbose)
     import httpx
 
-    from flows.ingest import FormatAlarm, ingest_flow
+    from flows.ingest import FormatAlarm, ShrinkRefused, ingest_flow
     from flows.overrides import OverrideFileError
     from transforms.authors import OverrideError
     from warehouse.audits import AuditsFailed
@@ -83,12 +86,20 @@ def ingest(
     options = IngestOptions(
         paths=sources, captured_on=captured, max_reject_share=max_reject_share, lock_timeout=wait,
         overrides=str(overrides.resolve()) if overrides else None, full_refresh=full_refresh,
-        http_timeout=http_timeout,
+        http_timeout=http_timeout, accept_shrink=accept_shrink,
     )
     try:
-        with err.status("ingesting (Prefect flow paperhouse-ingest)...", spinner="dots"):
-            summary = run_flow(home=str(layout.home), options=options, distributed=distributed)
-    except (SourceError, FormatAlarm, WarehouseBusy, OverrideError, OverrideFileError, AuditsFailed, OSError) as exc:
+        from flows import progress
+        from flows.cli.progress_display import RichReporter
+
+        with RichReporter(err) as reporter:
+            progress.install(reporter)
+            try:
+                summary = run_flow(home=str(layout.home), options=options, distributed=distributed)
+            finally:
+                progress.install(None)
+    except (SourceError, FormatAlarm, ShrinkRefused, WarehouseBusy, OverrideError, OverrideFileError, AuditsFailed,
+            OSError) as exc:
         fail(str(exc))
     except httpx.HTTPError as exc:
         fail(f"fetching {exc.request.url} failed after retries: {type(exc).__name__}: {exc}")

@@ -44,6 +44,8 @@ CONFIDENCE: dict[tuple[str, str], float] = {
 
 
 _PAIR = ["node", "node_b"]
+#: Authors per record are numbered below this, so (paper, position) packs into one integer.
+_SLOT_BASE = 1 << 20
 
 
 def _ordered_pairs(frame: pl.DataFrame) -> pl.DataFrame:
@@ -84,38 +86,35 @@ def gather_evidence(pairs: pl.DataFrame, mentions: pl.DataFrame, entries: pl.Dat
 
     ``mentions``: entry, paper, position, node (every mention).  ``entries``:
     entry, topic (integer), orgs (list of integer organisation keys).  Only
-    whether a pair shares a fact matters, never how many, so each kind is a set
-    of pairs, found the cheapest way for that kind: facts tied to a record or a
-    slot are joined on the record or slot (a handful of names each); facts a
-    node has few of (topics, organisations) and coauthors are looked up per pair.
+    whether a pair shares a fact matters, never how many, and only the strongest
+    kind is reported, so each kind is looked for only among the pairs the
+    stronger kinds left undecided (most pairs stop at the shared slot); every
+    look-up goes from the pair's side with fewer facts (:func:`_pairs_sharing`).
     """
     candidates = pl.concat([pairs.select("node"), pairs.select(pl.col("node_b").alias("node"))]).unique()
     mine = mentions.join(candidates, on="node", how="semi").select("entry", "paper", "position", "node")
-    together = _ordered_pairs(mine.join(mine.select("entry", pl.col("node").alias("node_b")), on="entry"))
-    same_slot = _ordered_pairs(
-        mine.join(mine.select("paper", "position", pl.col("node").alias("node_b")), on=["paper", "position"])
-    )
-    coauthors = (
-        mine.select("entry", "node")
-        .join(mentions.select("entry", pl.col("node").alias("value")), on="entry")
-        .filter(pl.col("node") != pl.col("value"))
-        .select("node", "value")
-        .unique()
-    )
-    context = mine.select("node", "entry").join(entries, on="entry")
-    orgs = context.select("node", pl.col("orgs").alias("value")).explode("value").drop_nulls().unique()
-    topics = context.select("node", pl.col("topic").alias("value")).drop_nulls().unique()
+    records = mine.select("node", pl.col("entry").cast(pl.UInt64).alias("value")).unique()
+    slots = mine.select(
+        "node", (pl.col("paper").cast(pl.UInt64) * _SLOT_BASE + pl.col("position").cast(pl.UInt64)).alias("value")
+    ).unique()
+    together = _pairs_sharing(pairs, records)
+    same_slot = _pairs_sharing(pairs, slots)
+    found = {"together": together, SAME_SLOT: same_slot}
 
-    flags = {
-        "together": together.join(pairs.select(_PAIR), on=_PAIR, how="semi"),
-        SAME_SLOT: same_slot.join(pairs.select(_PAIR), on=_PAIR, how="semi"),
-        COAUTHOR: _pairs_sharing(pairs, coauthors),
-        ORGANISATION: _pairs_sharing(pairs, orgs),
-        TOPIC: _pairs_sharing(pairs, topics),
-    }
+    open_pairs = pairs.join(same_slot, on=_PAIR, how="anti")
+    coauthors = _coauthors(open_pairs, mine, mentions)
+    found[COAUTHOR] = _pairs_sharing(open_pairs, coauthors)
+    open_pairs = open_pairs.join(found[COAUTHOR], on=_PAIR, how="anti")
+    context = _nodes_of(open_pairs, mine).select("node", "entry").join(entries, on="entry")
+    orgs = context.select("node", pl.col("orgs").alias("value")).explode("value").drop_nulls().unique()
+    found[ORGANISATION] = _pairs_sharing(open_pairs, orgs)
+    open_pairs = open_pairs.join(found[ORGANISATION], on=_PAIR, how="anti")
+    topics = context.select("node", pl.col("topic").alias("value")).drop_nulls().unique()
+    found[TOPIC] = _pairs_sharing(open_pairs, topics)
+
     out = pairs
-    for name, found in flags.items():
-        out = out.join(found.with_columns(pl.lit(True).alias(name)), on=_PAIR, how="left").with_columns(
+    for name, flagged in found.items():
+        out = out.join(flagged.with_columns(pl.lit(True).alias(name)), on=_PAIR, how="left").with_columns(
             pl.col(name).fill_null(False)
         )
     return out.with_columns(
@@ -130,6 +129,23 @@ def gather_evidence(pairs: pl.DataFrame, mentions: pl.DataFrame, entries: pl.Dat
         .otherwise(pl.lit(NO_EVIDENCE)),
         rule=pl.when(pl.col("together")).then(pl.lit(CONFLICT)).otherwise(pl.col("rule")),
     ).drop("together", SAME_SLOT, COAUTHOR, ORGANISATION, TOPIC)
+
+
+def _nodes_of(pairs: pl.DataFrame, mine: pl.DataFrame) -> pl.DataFrame:
+    """The mentions of the nodes of ``pairs``."""
+    nodes = pl.concat([pairs.select("node"), pairs.select(pl.col("node_b").alias("node"))]).unique()
+    return mine.join(nodes, on="node", how="semi")
+
+
+def _coauthors(pairs: pl.DataFrame, mine: pl.DataFrame, mentions: pl.DataFrame) -> pl.DataFrame:
+    """(node, value): every other name listed with a node of ``pairs`` on one record."""
+    return (
+        _nodes_of(pairs, mine).select("entry", "node")
+        .join(mentions.select("entry", pl.col("node").alias("value")), on="entry")
+        .filter(pl.col("node") != pl.col("value"))
+        .select("node", "value")
+        .unique()
+    )
 
 
 def decide(pairs: pl.DataFrame) -> pl.DataFrame:

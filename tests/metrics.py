@@ -1,4 +1,6 @@
-"""Clustering quality: B³ and pairwise precision, recall and F1 against a gold labelling.
+"""Clustering-quality metrics for the resolution tests: B³ and pairwise precision/recall/F1.
+
+Test helpers, not product code: nothing in the pipeline scores itself against gold labels.
 
 Why this module exists: author resolution and paper dedup both *cluster* items
 (mentions into persons, listing entries into papers).  Whether a change to the
