@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import duckdb
 
-from warehouse.fileio import sha256_file
 from warehouse.layout import Layout
 from warehouse.query import open_readonly
 from warehouse.snapshots import MANIFEST
+from warehouse.verify import verify_snapshot
 
 #: Table files a snapshot directory holds; each must be listed in the manifest.
 TABLE_SUFFIX = ".parquet"
@@ -36,57 +35,13 @@ class SnapshotDamaged(ValueError):
     """A snapshot's files do not match its manifest: nothing may be read from it."""
 
 
-def _manifest_tables(snapshot_dir: Path) -> tuple[dict[str, Any] | None, list[str]]:
-    """The manifest's ``tables`` entry, or the problem that stops us reading it."""
-    path = snapshot_dir / MANIFEST
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return None, [f"{path.name} is missing"]
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return None, [f"{path.name} cannot be read: {exc}"]
-    tables = manifest.get("tables") if isinstance(manifest, dict) else None
-    if not isinstance(tables, dict) or not tables:
-        return None, [f"{path.name} lists no tables"]
-    return tables, []
-
-
-def _check_entry(snapshot_dir: Path, name: str, entry: Any) -> list[str]:
-    if not isinstance(entry, dict) or not isinstance(entry.get("file"), str):
-        return [f"table {name}: manifest entry has no file name"]
-    file_name = entry["file"]
-    if "/" in file_name or "\\" in file_name or file_name.startswith("."):
-        return [f"table {name}: manifest names a file outside the snapshot ({file_name!r})"]
-    path = snapshot_dir / file_name
-    if not path.is_file():
-        return [f"{file_name} is missing"]
-    size = path.stat().st_size
-    if size != entry.get("bytes"):
-        return [f"{file_name} has {size} bytes, the manifest says {entry.get('bytes')}"]
-    if sha256_file(path) != entry.get("sha256"):
-        return [f"{file_name} does not match its sha256 in {MANIFEST}"]
-    return []
-
-
 def check_snapshot_files(layout: Layout, run_id: str) -> list[str]:
     """Every problem with snapshot ``run_id``'s files, as one-line texts; ``[]`` when intact.
 
-    Checks each table file's size and sha256 against ``_snapshot.json``, and
-    that no Parquet file sits in the snapshot without a manifest entry (the
-    views read files by name, so an unlisted one would be read unchecked).
-    Cost: one sequential read of the snapshot's Parquet files.
+    The deep check of ``warehouse.verify`` (sizes, footers, row counts, sha256,
+    no unlisted table file): one sequential read of the snapshot's Parquet files.
     """
-    snapshot_dir = layout.snapshot(run_id)
-    tables, problems = _manifest_tables(snapshot_dir)
-    if tables is None:
-        return problems
-    for name, entry in tables.items():
-        problems += _check_entry(snapshot_dir, name, entry)
-    listed = {entry.get("file") for entry in tables.values() if isinstance(entry, dict)}
-    for path in sorted(snapshot_dir.glob(f"*{TABLE_SUFFIX}")):
-        if path.name not in listed:
-            problems.append(f"{path.name} is not listed in {MANIFEST}")
-    return problems
+    return [str(problem) for problem in verify_snapshot(layout, run_id, deep=True)]
 
 
 def require_intact(layout: Layout, run_id: str) -> None:

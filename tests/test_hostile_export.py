@@ -268,7 +268,7 @@ def test_forged_tables_are_refused_by_export_and_report(home, forge, tmp_path):
 
     forge(home.snapshot(current) / "papers.parquet", same_size=False)
     line = refused(invoke("--home", str(home.home), "export", str(out)), current)
-    assert "papers.parquet has" in line
+    assert "papers.parquet: is " in line and "the manifest says" in line
     line = refused(invoke("--home", str(home.home), "report", "-o", str(report_file)), current)
     assert "papers.parquet" in line
     assert not out.exists() and not report_file.exists() and hidden(tmp_path) == []
@@ -276,7 +276,7 @@ def test_forged_tables_are_refused_by_export_and_report(home, forge, tmp_path):
     # an older snapshot, exported by run id (issue 11: "export then ships the forged table")
     forge(home.snapshot(older) / "authors.parquet", same_size=True)
     line = refused(invoke("--home", str(home.home), "export", str(out), "--snapshot", older), older)
-    assert "authors.parquet does not match its sha256" in line
+    assert "authors.parquet: sha256 differs from the manifest" in line
     assert not out.exists() and hidden(tmp_path) == []
 
 
@@ -291,7 +291,7 @@ def test_a_forged_previous_snapshot_is_not_compared(home, forge):
     text = " ".join(html.unescape(re.sub(r"<[^>]+>", " ", changes_section(data.changes))).split())
     created = snapshots_oldest_first(home)[0].manifest["created_at"]
     assert text.startswith(f"Since the previous snapshot Not compared with snapshot {older} (created {created}): "
-                           "its files fail the manifest check (rejects.parquet has "), text
+                           "its files fail the manifest check (rejects.parquet: is "), text
 
 
 def test_malformed_or_extra_snapshot_files_are_one_line(home, forge, tmp_path):
@@ -299,7 +299,7 @@ def test_malformed_or_extra_snapshot_files_are_one_line(home, forge, tmp_path):
     snapshot_dir = home.snapshot(current)
     forge(snapshot_dir / "extra.parquet")
     line = refused(invoke("--home", str(home.home), "export", str(tmp_path / "bi")), current)
-    assert "extra.parquet is not listed in _snapshot.json" in line
+    assert "extra.parquet: is not listed in _snapshot.json" in line
     (snapshot_dir / "extra.parquet").unlink()
 
     from bi.report_data import load_report_data

@@ -178,6 +178,11 @@ def check_files(snapshot_dir: Path, manifest: dict[str, Any], *, deep: bool) -> 
                 continue
             if digest != entry["sha256"]:
                 problems.append(Problem(subject, "sha256 differs from the manifest (the bytes were changed)"))
+    # the views read table files by name: an extra one would be read unchecked
+    listed = {entry["file"] for entry in manifest["tables"].values()}
+    for path in sorted(snapshot_dir.glob("*.parquet")):
+        if path.name not in listed:
+            problems.append(Problem(path.name, f"is not listed in {MANIFEST}"))
     return problems
 
 
