@@ -15,6 +15,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 from transforms.parse import parse_sources
+from transforms.split import CONFIDENT, LOW_CONFIDENCE
 
 HERE = Path(__file__).parent
 EXPECTED_CSV = HERE / "data" / "seeds_expected.csv"
@@ -96,10 +97,17 @@ def test_all_seed_records_parse(parsed):
     assert entries.height == 104
 
 
-def test_all_splits_are_strict(parsed):
+def test_all_splits_are_strict_and_confident(parsed):
+    """Every seed split is the strict grammar's and none is listed for review; only the
+    one-word first author (``Alexander, Vezhnevets, ...``) is below CONFIDENT (the golden
+    comparison below checks that each split is also right)."""
     entries, _ = parsed
     loose = entries.filter(pl.col("split_rule") != "strict")
     assert loose.height == 0, loose.select("source_file", "source_line", "title", "split_rule")
+    assert entries.filter(pl.col("split_confidence") < CONFIDENT)["title"].to_list() == [
+        "Strategic Attentive Writer for Learning Macro-Actions"]
+    unsure = entries.filter(pl.col("split_confidence") < LOW_CONFIDENCE)
+    assert unsure.height == 0, unsure.select("source_file", "source_line", "title", "split_confidence")
 
 
 def test_parse_matches_hand_checked_table(parsed):

@@ -47,11 +47,13 @@ def test_missing_abstract_and_bad_date_and_junk():
     ]
 
 
-def test_unsplittable_title_line_is_rejected_with_its_text():
+def test_unsplittable_title_line_is_kept_with_a_fallback_split():
+    """Issue 15: a record with a valid header and abstract is never rejected for its split."""
     entries, rejects = parse("LGFeb 16, 2022\nall lowercase words and no author at all\nAbs.\n" + GOOD)
-    assert entries.height == 1
-    assert rejects.select("source_line", "reason").rows() == [(1, "cannot split title from authors")]
-    assert "all lowercase words" in rejects["raw"].item()
+    assert rejects.height == 0
+    kept = entries.filter(pl.col("source_line") == 1).row(0, named=True)
+    assert (kept["title"], kept["authors"], kept["split_rule"]) == ("all lowercase words and no author at all", [], "fallback")
+    assert kept["split_confidence"] == 0.0
 
 
 def test_yearless_dates_take_the_capture_year_or_the_one_before():

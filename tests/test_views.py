@@ -177,7 +177,8 @@ def _listing_entries(papers: pl.DataFrame) -> pl.DataFrame:
             "content_hash": [f"h{i}" for i in range(len(ids))],
             "run_id": ["run-1"] * len(ids),
             "captured_on": [D(2024, 1, 1)] * len(ids),
-            "split_rule": ["known_author"] * len(ids),
+            "split_rule": ["strict"] * (len(ids) - 1) + ["fallback"],
+            "split_confidence": [0.95] * (len(ids) - 1) + [0.2],
             "has_invalid_bytes": [False] * len(ids),
         }
     )
@@ -383,6 +384,19 @@ def test_papers_wide(con):
                           "affiliations": pl.String},
     )
     assert_frame_equal(got, expected)
+
+
+def test_low_confidence_splits(con):
+    """Only the fallback entry (confidence 0.2) is listed, with its paper's title and authors."""
+    got = query(con, "SELECT entry_id, split_rule, split_confidence, paper_title, paper_authors, category, paper_year "
+                     "FROM low_confidence_splits")
+    papers = query(con, "SELECT paper_id, title, category, year FROM papers")
+    entries = query(con, "SELECT entry_id, paper_id FROM listing_entries")
+    last = entries.filter(pl.col("entry_id") == f"e{entries.height - 1}").row(0, named=True)
+    paper = papers.filter(pl.col("paper_id") == last["paper_id"]).row(0, named=True)
+    authors = con.execute("SELECT string_agg(name_as_listed, ', ' ORDER BY position) FROM paper_authors "
+                          "WHERE paper_id = ?", [paper["paper_id"]]).fetchone()[0]
+    assert got.rows() == [(last["entry_id"], "fallback", 0.2, paper["title"], authors, paper["category"], paper["year"])]
 
 
 SQL_FILES = sorted(SQL_DIR.glob("*.sql"))

@@ -26,6 +26,19 @@ who knows the name, but ``R`` + ``LDJ`` is as well-formed, and the leftmost
 rule takes it.  When the strict grammar finds no split, a looser one (any
 capitalised tokens, CamelCase allowed) is tried and the record is marked
 ``split_rule = 'loose'`` so the guess is visible.
+
+Real arXiv author strings (astro-ph, math, q-fin especially) add shapes the
+person grammar accepts on purpose: initials glued to the surname
+(``V.Schaffenroth``, ``Yuri N.Kartashov``, ``L.C.Martin``, ``H-Y.Yang``), an
+internal-capital surname after a given name (``J. ZuHone``, ``Don VandenBerg``:
+only in the surname slot, never as the first token, so ``AutoMLCatherine`` still
+does not split inside ``AutoML``), initials written ``J .S.``, ``S. C. -C.``,
+``JJ.``, ``V.N`` and ``R E``, more particles (``ur``: ``Syed Faisal ur Rahman``),
+and collaboration phrases (``Luca Baldini for the Fermi LAT Collaboration``,
+``Marilena Spavone on behalf of the VEGAS team``, ``CRESST collaboration``,
+``The PLAsTiCC team``).  Several of these make *more than one* split point
+well-formed (``AGNR E Mason`` is ``AGN`` + ``R E Mason`` or ``AG`` + ``NR E
+Mason``); transforms/split.py enumerates every such point and ranks them.
 """
 
 from __future__ import annotations
@@ -47,7 +60,13 @@ GROUP_KEYWORDS = (
     "Team", "Collaboration", "Consortium", "Group", "Project", "Initiative",
     "Contributors", "Community", "Committee", "Authors", "Lab", "Labs",
     "Organization", "Organisation", "Network", "Society", "Alliance", "Workshop",
+    "Collaborations",
 )
+#: Keywords also accepted in lower case (``CRESST collaboration``, ``the VEGAS team``).
+LOWERCASE_GROUP_KEYWORDS = ("team", "collaboration", "collaborations", "consortium")
+#: Phrases that attach a group to a person's name (``Luca Baldini for the Fermi LAT
+#: Collaboration``); split.py turns them into a list separator.
+GROUP_CONNECTORS = ("for", "on behalf of")
 
 PARTICLES = (
     "van", "von", "der", "den", "de", "del", "della", "dei", "degli", "des",
@@ -55,10 +74,11 @@ PARTICLES = (
     "bin", "ibn", "bint", "al", "el", "y", "zu", "zum", "vom", "af", "av", "e",
     "st", "san", "mac", "las", "los", "les", "dal", "dalla", "delle", "dello",
     "op", "het", "am", "auf", "ben", "abu",
+    "ur", "ul", "beim", "zur",  # Syed Faisal ur Rahman, Zia ul Haq, Peter beim Graben
 )
 
-_NAME_PREFIXES = (
-    "Mc", "Mac", "De", "Di", "Da", "Das", "Du", "Le", "La", "Van", "Vander", "Von", "Fitz", "St",
+NAME_PREFIXES = (
+    "Mc", "Mac", "De", "Di", "Da", "Das", "Du", "Le", "La", "Van", "Vander", "Vanden", "Von", "Fitz", "St",
     "Al", "El",  # AlQuraishi, ElSayed
 )
 
@@ -84,7 +104,7 @@ def _alt(words: tuple[str, ...]) -> str:
 def _word() -> str:
     """A capitalised name word, optionally hyphenated: ``Jean-Bastien``, ``Banki-Horvath``."""
     part = rf"{UPPER}{LOWER}+"
-    prefixed = rf"{_alt(_NAME_PREFIXES)}{UPPER}{LOWER}+"
+    prefixed = rf"{_alt(NAME_PREFIXES)}{UPPER}{LOWER}+"
     # O'Donoghue, D'Amour; and romanised Japanese syllable breaks: Jun'ichi, Shin'ya
     apostrophe = rf"{UPPER}{LOWER}*{APOS}(?:{UPPER}{LOWER}+|{LOWER}{{2,}})"
     letter_hyphen = rf"{UPPER}-{UPPER}{LOWER}*"  # Y-Lan Boureau, J-P Vert
@@ -93,10 +113,34 @@ def _word() -> str:
     return head + tail
 
 
+def _dotted() -> str:
+    """Dotted initials: ``J.``, ``J.-P.``, ``S.M.``, ``Th.``, ``Yu.``, ``H-Y.``."""
+    one = rf"{UPPER}{LOWER}?\."
+    return rf"(?:{UPPER}-{UPPER}\.|{one}(?:-?{one})*)"
+
+
 def _initial() -> str:
-    """``J.``, ``J.-P.``, ``S.M.``, ``Th.`` or a bare ``L`` (``Samuel L Smith``)."""
-    dotted = rf"{UPPER}{LOWER}?\.(?:-?{UPPER}{LOWER}?\.)*"
-    return rf"(?:{dotted}|{UPPER})"
+    """An initial as a whole token: dotted (``J.``, ``S.M.``), a bare letter
+    (``Samuel L Smith``, ``R E Mason``), two capitals with a dot (``JJ. Kavelaars``)
+    or dotted letters missing the last dot (``Addepalli V.N Krishna``)."""
+    return rf"(?:{_dotted()}|{UPPER}{UPPER}\.|(?:{UPPER}\.)+{UPPER}|{UPPER})"
+
+
+def _glued_initials() -> str:
+    """Initials glued to the next name word: ``V.Schaffenroth``, ``L.C.Martin``, ``S.Eswara``."""
+    return rf"{_dotted()}{_word()}"
+
+
+def _camel_surname() -> str:
+    """A surname with an internal capital that no prefix list covers: ``ZuHone``,
+    ``TerHaar``.  Only accepted in the surname slot after a given name (as a first
+    token it would glue onto the title: ``AutoMLCatherine``), and only with a short
+    first part (two or three letters), because a title word glued to a one-word author
+    looks the same (``AlphaCode LawsMausam`` is not ``Alpha`` + ``Code LawsMausam``).
+    Longer prefixes are listed (``Vanden``: ``Don VandenBerg``).  A title ending in a
+    two- or three-letter word before a one-word author (``... Need MapMausam``) is still
+    read as a CamelCase surname: split.py gives such splits less than CONFIDENT."""
+    return rf"{UPPER}{LOWER}{{1,2}}{UPPER}{LOWER}+"
 
 
 def _glued_particle() -> str:
@@ -116,17 +160,29 @@ def person_pattern(*, capital_first: bool = False) -> str:
     ``capital_first`` forbids a leading lowercase particle: the first author on
     the line must start at the glued capital.
     """
-    word, initial, particle = _word(), _initial(), _particle()
+    initial, particle = _initial(), _particle()
+    # a name word, or initials glued to one (``V.Schaffenroth``): one alternative, so the
+    # word pattern appears as few times as possible (pattern size is speed, see below)
+    word = rf"(?:{_dotted()})?{_word()}"
     caps = rf"{UPPER}{{2,3}}"  # DJ Strouse, AJ Piergiovanni: only as a given name
-    lead = rf"(?:{word}|{initial}|{caps}|{particle})"
-    first = rf"(?:{word}|{initial}|{caps})" if capital_first else lead
-    # The surname may be all capitals (``Wei LIU``) or a glued particle
-    # (``Stéphane d'Ascoli``) only after a given name: a bare ``AI`` or
-    # ``d'Ascoli`` is not a person, and accepting it split ``ReportOpenAI`` as
+    # odd initials seen in arXiv metadata, never first: ``J .S. Morgan``, ``S. C. -C. Ho``
+    odd = rf"[.-]{_dotted()}"
+    lead = rf"(?:{word}|{initial}|{caps}|{particle}|{odd})"
+    # No CamelCase given name (``YoungJu Choie``), even after a comma: a title with a comma
+    # and a CamelCase word glued to the author (``GANs, AlphaCodeThéophane Weber``) would
+    # split at ``GA`` + ``Ns``.  Such lines need an override (README, split overrides).
+    first = rf"(?:{word}|{initial}|{caps})" if capital_first else rf"(?:{word}|{initial}|{caps}|{particle})"
+    # The surname may be all capitals (``Wei LIU``), a glued particle (``Stéphane
+    # d'Ascoli``) or CamelCase (``J. ZuHone``) only after a given name: a bare ``AI``
+    # or ``d'Ascoli`` is not a person, and accepting it split ``ReportOpenAI`` as
     # ``ReportOpen`` + ``AI``.
     last = rf"(?:{word}|{_glued_particle()}|{UPPER}{{2,}})"
+    # a CamelCase surname needs a full given name or a dotted initial right before it:
+    # after a bare letter it is a title's acronym and word glued to a one-word author
+    # (``NLP LearningMausam`` is not ``NL`` + ``P LearningMausam``)
+    camel = rf"(?:(?:{first}{SP})(?:{lead}{SP})*)?(?:{word}|{_dotted()}){SP}{_camel_surname()}"
     suffix = rf"(?:,?{SP}(?:Jr\.?|Sr\.?|II|III|IV))?"
-    return rf"(?:(?:{first}{SP})(?:{lead}{SP})*{last}|{word}){suffix}"
+    return rf"(?:(?:{first}{SP})(?:{lead}{SP})*{last}|{camel}|{word}){suffix}"
 
 
 def group_pattern(*, capital_first: bool = False) -> str:
@@ -134,15 +190,26 @@ def group_pattern(*, capital_first: bool = False) -> str:
 
     No general CamelCase token: the group's first token is glued to the
     title's last word, so ``ModelsGemini`` would be a valid token and ``Scaling
-    Laws for WaveNet ModelsGemini Team`` would split inside ``WaveNet``.
-    ``capital_first`` forbids a leading lowercase ``the`` (``..., the Virgo
-    Collaboration`` is fine after a comma, but the first author starts at the glued capital).
+    Laws for WaveNet ModelsGemini Team`` would split inside ``WaveNet``.  After an
+    article (``The PLAsTiCC team``) the group's first token is ``The``, so mixed-case
+    tokens are safe there.  ``capital_first`` forbids a leading lowercase ``the``
+    (``..., the Virgo Collaboration`` is fine after a comma, but the first author
+    starts at the glued capital).
     """
     token = rf"(?:{_alt(GROUP_CAMEL_WORDS)}|{UPPER}{LOWER}+|{UPPER}+{LOWER}?|[0-9]+)"
-    keyword = _alt(GROUP_KEYWORDS)
+    mixed = rf"(?:{UPPER}[\p{{L}}\p{{M}}0-9]*|[0-9]+)"
+    keyword = rf"(?:{_alt(GROUP_KEYWORDS)}|{_alt(LOWERCASE_GROUP_KEYWORDS)})"
     article = rf"The{SP}" if capital_first else rf"[Tt]he{SP}"
     gap = rf"(?:{SP}|-)"
-    return rf"(?:(?:{article})?(?:{token}{gap})*{keyword}(?:{gap}{token})*|{_alt(ORG_AUTHORS)})"
+    return (
+        rf"(?:{article}(?:{mixed}{gap})*{keyword}(?:{gap}{mixed})*"
+        rf"|(?:{token}{gap})*{keyword}(?:{gap}{token})*|{_alt(ORG_AUTHORS)})"
+    )
+
+
+def connector_pattern() -> str:
+    """``for the``, ``on behalf of the``: joins a person and a group in one list item."""
+    return rf"(?:{'|'.join(c.replace(' ', SP) for c in GROUP_CONNECTORS)}){SP}"
 
 
 def loose_author_pattern() -> str:
@@ -156,7 +223,7 @@ def _line_pattern(first: str, author: str) -> str:
     return (
         rf"^(?P<title>.*?[^\s'’-])"
         rf"(?P<authors>(?:{first})(?:{SEP}(?:{author}))*)"
-        rf"(?P<et_al>{SP}et{SP}al\.?)?"
+        rf"(?P<et_al>,?{SP}et{SP}al\.?)?"
         rf"(?:{SP}·{SP}(?P<orgs>{slug}(?:,[\p{{Zs}}\t]*{slug})*))?\s*$"
     )
 
@@ -194,14 +261,19 @@ def to_shape_pattern(pattern: str) -> str:
     return pattern
 
 
+#: Non-ASCII space separators (Unicode category Zs): replaced literally in one
+#: Aho-Corasick pass together with ``’`` and ``·`` (a ``\p{Zs}`` regex pass cost 4x more).
+NON_ASCII_SPACES = ("\u00a0", "\u1680", *map(chr, range(0x2000, 0x200B)), "\u202f", "\u205f", "\u3000")
+
+
 def shape_of(expr: "pl.Expr") -> "pl.Expr":
     """Map a line to its ASCII shape, one character for one character."""
     import polars as pl  # noqa: F401  (grammar.py is otherwise pattern text only)
 
+    literal = (*NON_ASCII_SPACES, "’", "·")
+    replacement = (" ",) * len(NON_ASCII_SPACES) + ("\x02", "\x01")
     return (
-        expr.str.replace_all(r"\p{Zs}", " ")
-        .str.replace_all("’", "\x02", literal=True)
-        .str.replace_all("·", "\x01", literal=True)
+        expr.str.replace_many(list(literal), list(replacement))
         .str.replace_all(r"[[\p{Lu}\p{Lt}]&&[^A-Z]]", "A")
         .str.replace_all(r"[[\p{Ll}\p{M}]&&[^a-z]]", "a")
         .str.replace_all(r"[\p{L}&&[^A-Za-z]]", "\x05")
@@ -218,6 +290,19 @@ def loose_split_pattern() -> str:
     return to_shape_pattern(_split_pattern(loose_line_pattern()))
 
 
+def fallback_split_patterns() -> tuple[str, ...]:
+    """Search patterns (over shapes) for lines neither grammar splits, tried in order:
+    a glued capital starting a loosely name-shaped first author followed by a comma,
+    ``et al.`` or the end (``Jean-Francois Dat, with an appendix by ...``); the same
+    after a hyphen or apostrophe (``... Group-Hideaki Aoyama``); any glued capital."""
+    author = loose_author_pattern()
+    after = rf"(?:{SEP}|,?{SP}et{SP}al|\s*$)"
+    return tuple(
+        to_shape_pattern(p)
+        for p in (rf"[^\s'’-](?:{author}){after}", rf"[^\s](?:{author}){after}", rf"[^\s]{UPPER}")
+    )
+
+
 def tail_pattern() -> str:
     """Split what follows the title into authors, ``et al.`` and organisations."""
     return (
@@ -227,11 +312,16 @@ def tail_pattern() -> str:
 
 
 def strict_line_pattern() -> str:
-    """Title + authors line, strict grammar (named groups: title, authors, et_al, orgs)."""
-    return _line_pattern(
-        rf"(?:{group_pattern(capital_first=True)}|{person_pattern(capital_first=True)})",
-        rf"(?:{group_pattern()}|{person_pattern()})",
-    )
+    """Title + authors line, strict grammar (named groups: title, authors, et_al, orgs).
+
+    A person may carry a group after a connector (``Luca Baldini for the Fermi LAT
+    Collaboration``) and a later list item may start with one (``Timo Karg, for the
+    IceCube Collaboration``).
+    """
+    connector, group = connector_pattern(), group_pattern()
+    person = rf"(?:{person_pattern(capital_first=True)})(?:{SP}{connector}{group})?"
+    later = rf"(?:{group}|(?:{person_pattern()})(?:{SP}{connector}{group})?|{connector}{group})"
+    return _line_pattern(rf"(?:{group_pattern(capital_first=True)}|{person})", later)
 
 
 def loose_line_pattern() -> str:
@@ -253,4 +343,5 @@ def header_pattern() -> str:
 
 def group_name_pattern() -> str:
     """Matches a whole name that is a group author (used to set ``is_group``)."""
-    return rf"(?:(?:^|[ -]){_alt(GROUP_KEYWORDS)}(?:$|[ -])|^{_alt(ORG_AUTHORS)}$)"
+    keyword = rf"(?:{_alt(GROUP_KEYWORDS)}|{_alt(LOWERCASE_GROUP_KEYWORDS)})"
+    return rf"(?:(?:^|[ -]){keyword}(?:$|[ -])|^{_alt(ORG_AUTHORS)}$)"

@@ -20,15 +20,11 @@ from datetime import date
 import polars as pl
 
 from transforms.categories import code_lookup
-from transforms.grammar import (
-    header_pattern,
-    loose_split_pattern,
-    shape_of,
-    strict_split_pattern,
-)
+from transforms.grammar import header_pattern
 from transforms.authors.keys import node_names_of_lists
 from transforms.ids import md5_hex, md5_record_lines, stable_id
 from transforms.records import GROUP_SCHEMA, LINE_SCHEMA, assemble, lines_from_text, record_text, strip_bom
+from transforms.split import split_title_columns, tail_of
 from transforms.text import _where, clean_series, title_key_series
 
 MONTH_NUMBER = {m: i for i, m in enumerate(
@@ -76,6 +72,7 @@ ENTRY_SCHEMA: dict[str, pl.DataType] = {
     "authors_truncated": pl.Boolean,
     "orgs": pl.List(pl.String),
     "split_rule": pl.String,
+    "split_confidence": pl.Float64,
     "has_invalid_bytes": pl.Boolean,
 }
 REJECT_SCHEMA: dict[str, pl.DataType] = {
@@ -182,6 +179,7 @@ def parse_groups(groups: pl.DataFrame, captured_on: pl.Series) -> ParsedChunk:
         pl.lit(tail["et_al"].is_not_null()).alias("authors_truncated"),
         pl.lit(_organisations(tail["orgs_text"])).alias("orgs"),
         "split_rule",
+        "split_confidence",
         (pl.col("invalid") | pl.col("title_line").str.contains("\ufffd", literal=True)
          | pl.col("abstract").str.contains("\ufffd", literal=True)
          | pl.col("header").str.contains("\ufffd", literal=True)).alias("has_invalid_bytes"),
@@ -226,45 +224,15 @@ def _valid_date(year: pl.Expr) -> pl.Expr:
 
 
 def _split_title_line(staged: pl.DataFrame) -> pl.DataFrame:
-    """Add ``split_at`` (offset of the title's last character; null: no split) and ``split_rule``.
-
-    The strict grammar is searched on every line; the loose one only on the lines
-    the strict one could not split, so the fallback costs nothing in the common
-    case.  The grammars are written for ASCII "shapes" of lines (grammar.py); an
-    ASCII line is its own shape, so only the others are rewritten first.  Rows
-    keep their order (no filter-and-concat, which would move every abstract).
-    """
-    lines = staged["title_line"]
-    non_ascii = ~(lines.str.len_bytes() == lines.str.len_chars()).fill_null(True)
-    shape = _where(lines, non_ascii, lambda s: s.to_frame("t").select(shape_of(pl.col("t"))).to_series())
-    split_at = shape.str.find(strict_split_pattern()).cast(pl.Int64)
-    failed = split_at.is_null() & lines.is_not_null()
-    rule = pl.Series("split_rule", ["strict"] * lines.len(), dtype=pl.String)
-    if failed.any():
-        split_at = _where(split_at, failed, lambda s: s.str.find(loose_split_pattern()).cast(pl.Int64), source=shape)
-        rule = rule.scatter(failed.arg_true(), "loose")
-    return staged.with_columns(split_at.alias("split_at"), rule)
+    """Add ``split_at`` (offset of the title's last character), ``split_rule`` and
+    ``split_confidence``: see transforms/split.py.  Rows keep their order."""
+    return staged.hstack(split_title_columns(staged["title_line"]))
 
 
 def _tail(rest: pl.Series) -> pl.DataFrame:
-    """What follows the title, taken apart: ``authors_text``, ``et_al``, ``orgs_text``.
-
-    The same as matching :func:`transforms.grammar.tail_pattern`, with string
-    operations instead of a capturing regex (which cost most of the split): after a
-    grammar split, the rest is ``authors [SP et SP al[.]] [SP · SP slugs] [blanks]``
-    and the middle dot occurs nowhere else in it.
-    """
-    trimmed = rest.str.strip_chars_end()
-    parts = trimmed.str.splitn("·", 2)
-    before, after = parts.struct.field("field_0"), parts.struct.field("field_1")
-    people = _where(before, after.is_not_null(), lambda s: s.str.replace(r"[\p{Zs}\t]+$", ""))
-    maybe = people.str.ends_with("al") | people.str.ends_with("al.")
-    et_al = pl.Series("et_al", [None] * people.len(), dtype=pl.String)
-    et_al = _where(et_al, maybe, lambda s: s.str.extract(r"([\p{Zs}\t]+et[\p{Zs}\t]+al\.?)$", 1), source=people)
-    authors = _where(people, et_al.is_not_null(),
-                     lambda s: s.str.replace(r"[\p{Zs}\t]+et[\p{Zs}\t]+al\.?$", ""))
-    orgs = _where(after, after.is_not_null(), lambda s: s.str.replace(r"^[\p{Zs}\t]+", ""))
-    return pl.DataFrame([authors.alias("authors_text"), et_al, orgs.alias("orgs_text")])
+    """What follows the title, taken apart: ``authors_text``, ``et_al``, ``orgs_text``
+    (see :func:`transforms.split.tail_of`)."""
+    return tail_of(rest)
 
 
 #: ``, Jr.``-style suffixes whose comma does not separate two authors.

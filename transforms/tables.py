@@ -117,7 +117,7 @@ def listing_entries_table(corpus: CorpusReader, m: Model, run_id: str) -> Iterat
     sources = m.sources.select("src", "source_file", "captured_on")
 
     def located_chunks() -> Iterator[pl.DataFrame]:
-        for src, frame in corpus.entries(["content_hash", "split_rule", "has_invalid_bytes"]):
+        for src, frame in corpus.entries(["content_hash", "split_rule", "split_confidence", "has_invalid_bytes"]):
             here = located.get(src)
             if here is not None:
                 yield frame.join(here, on="source_line", how="inner", maintain_order="left").with_columns(
@@ -136,6 +136,7 @@ def listing_entries_table(corpus: CorpusReader, m: Model, run_id: str) -> Iterat
                 pl.lit(run_id).alias("run_id"),
                 "captured_on",
                 "split_rule",
+                "split_confidence",
                 "has_invalid_bytes",
             )
         )
