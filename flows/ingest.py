@@ -30,6 +30,7 @@ from flows.extract import SourceError, is_url
 from flows.guards import FormatAlarm, ShrinkRefused, guard  # noqa: F401 (re-exported for the CLI)
 from flows.options import IngestOptions
 from flows.overrides import load_overrides
+from flows.split_overrides import load_split_overrides
 from flows.parsing import BATCH_BYTES, DEFAULT_WORKERS, Batch, ParseRun, ToRead, in_threads, parse_batch
 from flows.fetch import Download, fetch, remove_partial_downloads, retry_condition
 from flows.planning import (
@@ -201,10 +202,12 @@ def _cached(layout: Layout, planned: PlannedSource, fingerprint: str) -> bool:
 
 @task(name="dedupe-and-model", cache_policy=NO_CACHE)
 def dedupe_and_model(
-    layout: Layout, live: list[SourceState], run_id: str, overrides: pl.DataFrame | None
+    layout: Layout, live: list[SourceState], run_id: str, overrides: pl.DataFrame | None,
+    split_overrides: pl.DataFrame | None = None,
 ) -> tuple[dict[str, pl.DataFrame], dict[str, Any]]:
-    """Collapse papers, resolve authors and organisations, build every table."""
-    return build_tables(corpus.load(layout, parse_fingerprint(), live), run_id, overrides, stream=True)
+    """Decide splits, collapse papers, resolve authors and organisations, build every table."""
+    return build_tables(corpus.load(layout, parse_fingerprint(), live), run_id, overrides, stream=True,
+                        split_overrides=split_overrides)
 
 
 @task(name="publish-snapshot", cache_policy=NO_CACHE)
@@ -300,6 +303,8 @@ def run_ingest(
             planned, skipped = steps.plan_sources(layout, options, steps.fetch)
         override_path = Path(options.overrides) if options.overrides else layout.overrides
         override_rows = load_overrides(override_path)
+        split_path = Path(options.split_overrides) if options.split_overrides else layout.split_overrides
+        split_rows = load_split_overrides(split_path)
         with _timed(stages, "parsing"):
             planned, parsed = steps.parse_sources(
                 layout, planned, known, parallel or in_threads(options.workers or DEFAULT_WORKERS),
@@ -311,7 +316,8 @@ def run_ingest(
             )
         n_parsed = sum((planned[i].state.n_entries or 0) + (planned[i].state.n_rejects or 0) for i in parsed)
         live = [p.state for p in planned if p.status != "removed"]
-        run_id = run_id_for(live, extra=override_path.read_bytes() if override_rows is not None else b"")
+        run_id = run_id_for(live, extra=(override_path.read_bytes() if override_rows is not None else b"")
+                            + b"\x00" + (split_path.read_bytes() if split_rows is not None else b""))
         statuses = Counter(p.status for p in planned)
         pause_point("during-parse")
         if layout.snapshot(run_id).joinpath("_snapshot.json").exists():
@@ -323,7 +329,7 @@ def run_ingest(
             quality = snapshot.manifest.get("quality", {})
         else:
             with _timed(stages, "resolving"), progress.stage("resolving"):
-                tables, quality = steps.dedupe_and_model(layout, live, run_id, override_rows)
+                tables, quality = steps.dedupe_and_model(layout, live, run_id, override_rows, split_rows)
             with _timed(stages, "writing"), progress.stage("writing") as writing:
                 published = steps.publish_snapshot(layout, run_id, _counting(tables, writing), live, quality)
             rejects_by_reason = published.snapshot.manifest["rejects_by_reason"]

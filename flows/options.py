@@ -28,6 +28,8 @@ class IngestOptions:
     max_reject_share: float = DEFAULT_MAX_REJECT_SHARE
     lock_timeout: float = 0.0
     overrides: str | None = None
+    #: Title/author split corrections (default: HOME/overrides/splits.csv if present).
+    split_overrides: str | None = None
     full_refresh: bool = False
     http_timeout: float = DEFAULT_HTTP_TIMEOUT
     max_download_bytes: int = DEFAULT_MAX_DOWNLOAD_BYTES

@@ -38,6 +38,7 @@ PARSE_MODULES = (
     "transforms.names",
     "transforms.parse",
     "transforms.records",
+    "transforms.split",
     "transforms.text",
 )
 #: Further modules whose code decides what a run publishes from parsed records.
@@ -47,7 +48,10 @@ PUBLISH_MODULES = (
     "transforms.authors.clustering",
     "transforms.authors.evidence",
     "transforms.authors.overrides",
+    "transforms.authors.partition",
     "transforms.authors.resolve",
+    "transforms.corpus",
+    "transforms.model",
     "transforms.papers",
     "transforms.tables",
     "warehouse.catalog",

@@ -143,3 +143,24 @@ def test_low_confidence_view_lists_uncertain_splits(tmp_path: Path) -> None:
     assert got == [(4, "fallback", "Password Protocols", "Yalin Chen, Jue-Sam Chou*")]
     view = (Path(__file__).parents[1] / "sql" / "low_confidence_splits.sql").read_text()
     assert f"split_confidence < {LOW_CONFIDENCE}" in view
+
+
+def test_the_ingest_applies_corpus_decisions_to_every_table(tmp_path) -> None:
+    """Through the real pipeline (parse cache, model, streamed tables): the decided split
+    is what papers, paper_authors, listing_entries and the authors table all say."""
+    from tests.conftest import plain_ingest, write_listing
+
+    inbox = tmp_path / "inbox"
+    write_listing(inbox / "a.txt", "CLMar 3, 2024\nGalaxy cluster masses from SPTM. Ntampaka, J. ZuHone\nAn abstract.\n")
+    write_listing(inbox / "b.txt", "CLMar 3, 2024\nCluster cosmologyM. Ntampaka, J. ZuHone\nAnother abstract.\n")
+    _, layout = plain_ingest(tmp_path / "home", [inbox], captured_on=CAPTURED)
+    current = layout.current
+    papers = pl.read_parquet(current / "papers.parquet")
+    assert sorted(papers["title"].to_list()) == ["Cluster cosmology", "Galaxy cluster masses from SPT"]
+    decided = papers.filter(pl.col("title") == "Galaxy cluster masses from SPT")
+    authors = pl.read_parquet(current / "paper_authors.parquet").join(decided.select("paper_id"), on="paper_id")
+    assert authors.sort("position")["name_as_listed"].to_list() == ["M. Ntampaka", "J. ZuHone"]
+    entries = pl.read_parquet(current / "listing_entries.parquet").filter(pl.col("source_file").str.ends_with("a.txt"))
+    assert entries["split_rule"].to_list() == ["corpus"]
+    names = set(pl.read_parquet(current / "authors.parquet")["name"].to_list())
+    assert {"M. Ntampaka", "J. ZuHone"} <= names and not any(n.startswith("TM.") for n in names)

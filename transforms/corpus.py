@@ -108,3 +108,48 @@ def corpus_of(parsed: Parsed) -> FrameCorpus:
     rejects_by_source = [rejects.filter(pl.col("source_file") == f).sort("source_line").drop("source_file")
                          for f in files]
     return FrameCorpus(by_source, rejects_by_source, sources)
+
+
+@dataclass
+class CorrectedCorpus:
+    """A corpus with some entries' columns replaced (the splits decided after parsing).
+
+    ``corrections`` is keyed by ``src, source_line`` and holds the new values of
+    the columns it has; every read of those columns sees them, so every step
+    and table agrees on the corrected title and authors.
+    """
+
+    base: CorpusReader
+    corrections: pl.DataFrame
+
+    def __post_init__(self) -> None:
+        self._by_source = {
+            key[0]: part
+            for key, part in self.corrections.partition_by("src", as_dict=True, include_key=False).items()
+        }
+        self._columns = [c for c in self.corrections.columns if c not in ("src", "source_line")]
+
+    @property
+    def sources(self) -> pl.DataFrame:
+        return self.base.sources
+
+    def entries(self, columns: list[str]) -> Iterator[tuple[int, pl.DataFrame]]:
+        replaced = [c for c in columns if c in self._columns]
+        for src, frame in self.base.entries(columns):
+            fixes = self._by_source.get(src)
+            if fixes is None or not replaced:
+                yield src, frame
+                continue
+            patched = frame.join(
+                fixes.select("source_line", *replaced), on="source_line", how="left", suffix="__fixed",
+                maintain_order="left",
+            )
+            yield src, patched.with_columns(
+                pl.coalesce(f"{c}__fixed", c).alias(c) for c in replaced
+            ).select(frame.columns)
+
+    def rejects(self) -> Iterator[tuple[int, pl.DataFrame]]:
+        return self.base.rejects()
+
+    def spill(self, partitions: int) -> Spill:
+        return self.base.spill(partitions)

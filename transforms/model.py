@@ -20,7 +20,11 @@ from transforms.authors.overrides import OverrideError, override_edges
 from transforms.authors.partition import merged_tokens, partition_count, partition_of
 from transforms.authors.resolve import Resolution, quality_summary, resolve_partition
 from transforms.categories import ARXIV_CATEGORIES
-from transforms.corpus import CorpusReader, Spill
+from transforms.corpus import CorpusReader, CorrectedCorpus, Spill
+from transforms.ids import stable_id
+from transforms.parse import TITLE_HASH_SEED
+from transforms.split import CONFIDENT, RULE_CORPUS, RULE_OVERRIDE, choose_splits
+from transforms.text import title_key_series
 from transforms.papers import assign_papers, paper_facts
 
 #: Columns of the compact entries frame read from the corpus.
@@ -216,8 +220,17 @@ def _empty_resolution() -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame, dict[
     return node_author, authors, links, quality_summary(authors, links, {})
 
 
-def build_model(corpus: CorpusReader, overrides: pl.DataFrame | None = None) -> Model:
-    """Dedupe papers and resolve authors over the whole corpus."""
+def build_model(
+    corpus: CorpusReader, overrides: pl.DataFrame | None = None, split_overrides: pl.DataFrame | None = None
+) -> tuple[Model, CorpusReader]:
+    """Dedupe papers and resolve authors over the whole corpus.
+
+    Returns the model and the corpus as the tables must read it: with the splits
+    that the corpus evidence or an override decided applied to every read.
+    """
+    corrections = split_corrections(corpus, split_overrides)
+    if corrections is not None:
+        corpus = CorrectedCorpus(corpus, corrections)
     entries, org_links = load_entries(corpus)
     _verify_title_hashes(corpus, entries)
     assigned = assign_papers(entries)
@@ -230,7 +243,46 @@ def build_model(corpus: CorpusReader, overrides: pl.DataFrame | None = None) -> 
     per_entry = slug_ids.group_by("entry").agg(pl.col("org").alias("org_ids"))
     entries = entries.join(per_entry, on="entry", how="left", maintain_order="left")
     node_author, authors, links, quality = resolve(corpus, entries, overrides)
-    return Model(
+    model = Model(
         sources=corpus.sources, entries=entries.drop("org_ids"), papers=papers, org_links=org_links,
         node_author=node_author, authors=authors, links=links, quality=quality,
+    )
+    return model, corpus
+
+
+def split_corrections(corpus: CorpusReader, split_overrides: pl.DataFrame | None) -> pl.DataFrame | None:
+    """The entries whose title/author split the corpus or an override decides after parsing,
+    with every column derived from the split recomputed; None when there is none.
+
+    Only uncertain splits (and, with overrides, every entry, to find its title line)
+    are read; the corpus evidence is the authors of the confident splits.
+    """
+    columns = ["title", "authors", "split_rule", "split_confidence", "published_date"]
+    uncertain = []
+    for src, frame in corpus.entries(columns):
+        picked = frame if split_overrides is not None else frame.filter(pl.col("split_confidence") < CONFIDENT)
+        if picked.height:
+            uncertain.append(picked.with_columns(src=pl.lit(src, dtype=pl.UInt32)))
+    if not uncertain:
+        return None
+    candidates = pl.concat(uncertain)
+    names = []
+    for _, frame in corpus.entries(["authors", "split_confidence"]):
+        confident = frame.filter(pl.col("split_confidence") >= CONFIDENT)
+        names.append(confident.select(pl.col("authors").explode().drop_nulls().unique().alias("name")))
+    corpus_names = pl.concat(names).unique() if names else pl.DataFrame(schema={"name": pl.String})
+    decided = (
+        choose_splits(candidates.lazy(), corpus_names.lazy(), split_overrides, key=["src", "source_line"])
+        .filter(pl.col("split_rule").is_in([RULE_CORPUS, RULE_OVERRIDE]))
+        .collect()
+    )
+    if decided.height == 0:
+        return None
+    keys = title_key_series(decided["title"])
+    return decided.select(
+        "src", "source_line", "title", "authors", "split_rule", "split_confidence",
+        pl.lit(keys).alias("title_key"),
+        pl.lit(keys).hash(seed=TITLE_HASH_SEED).alias("title_hash"),
+        stable_id(pl.lit(keys), pl.col("published_date")).alias("paper_key"),
+        pl.lit(node_names_of_lists(decided["authors"])).alias("author_nodes"),
     )

@@ -189,7 +189,8 @@ TABLE_BUILDERS: dict[str, Callable[[CorpusReader, Model, str], Any]] = {
 
 
 def build_tables(
-    corpus: CorpusReader | Parsed, run_id: str, overrides: pl.DataFrame | None = None, *, stream: bool = False
+    corpus: CorpusReader | Parsed, run_id: str, overrides: pl.DataFrame | None = None, *, stream: bool = False,
+    split_overrides: pl.DataFrame | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """All warehouse tables for one run, plus the resolution's quality summary.
 
@@ -198,7 +199,7 @@ def build_tables(
     also be parsed frames located by ``source_file`` (small inputs, tests).
     """
     reader = corpus_of(corpus) if isinstance(corpus, Parsed) else corpus
-    m = build_model(reader, overrides)
+    m, reader = build_model(reader, overrides, split_overrides)
     tables: dict[str, Any] = {name: TABLE_BUILDERS[name](reader, m, run_id) for name in TABLE_NAMES}
     if not stream:
         for name in STREAMED:
@@ -211,8 +212,7 @@ def resolve(parsed: Parsed, overrides: pl.DataFrame | None = None) -> Any:
     """For tests: papers of entries and authors of mentions, keyed by file and line."""
     from dataclasses import dataclass
 
-    reader = corpus_of(parsed)
-    m = build_model(reader, overrides)
+    m, reader = build_model(corpus_of(parsed), overrides)
     files = m.sources.select("src", "source_file")
     titles = pl.concat([f.with_columns(src=pl.lit(s, dtype=pl.UInt32)) for s, f in reader.entries(["title", "title_key"])])
     assigned = (

@@ -58,6 +58,11 @@ class Layout:
         return self.warehouse / ".lock"
 
     @property
+    def split_overrides(self) -> Path:
+        """Default manual title/author split corrections (optional)."""
+        return self.home / "overrides" / "splits.csv"
+
+    @property
     def overrides(self) -> Path:
         """Default manual author corrections (optional)."""
         return self.home / "overrides" / "authors.csv"
