@@ -23,7 +23,7 @@ no_python_msg = python$(PYTHON_VERSION) not found on PATH: paperhouse needs Pyth
 bad_python_msg = $(PYTHON) is Python $(or $(python_found),of unknown version), not $(PYTHON_VERSION): paperhouse needs Python $(PYTHON_VERSION) (run make PYTHON=/path/to/python$(PYTHON_VERSION))
 require_python = $(if $(PYTHON),$(if $(filter $(PYTHON_VERSION),$(python_found)),,$(error $(bad_python_msg))),$(error $(no_python_msg)))
 
-.PHONY: venv demo test test-fast server bench clean FORCE
+.PHONY: venv demo test test-fast test-explore server bench clean FORCE
 
 $(STAMP): pyproject.toml $(VENV_REBUILD)
 ifneq ($(VENV_PYTHON_VERSION),$(PYTHON_VERSION))
@@ -48,6 +48,10 @@ test: venv
 # The fast lane: no Prefect harness or server, no Dask, property tests at a tenth of their examples.
 test-fast: venv
 	PAPERHOUSE_TEST_LANE=fast $(BIN)/python -m pytest -m "not slow and not server"
+
+# Property tests with fresh random examples (make test uses a fixed, repeatable set).
+test-explore: venv
+	PAPERHOUSE_HYPOTHESIS=explore $(BIN)/python -m pytest -m "not slow and not server"
 
 # Benchmark at 100k and 1M records (generates ~1.3 GB under bench-data/ on first run).
 bench: venv

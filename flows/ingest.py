@@ -31,7 +31,7 @@ from flows.guards import FormatAlarm, ShrinkRefused, guard  # noqa: F401 (re-exp
 from flows.options import IngestOptions
 from flows.overrides import load_overrides
 from flows.split_overrides import load_split_overrides
-from flows.parsing import BATCH_BYTES, DEFAULT_WORKERS, Batch, ParseRun, ToRead, in_threads, parse_batch
+from flows.parsing import BATCH_BYTES, DEFAULT_WORKERS, Batch, ParseRun, ToRead, choose_parallel, parse_batch
 from flows.fetch import Download, fetch, remove_partial_downloads, retry_condition
 from flows.planning import (
     PlannedSource,
@@ -158,7 +158,8 @@ def on_task_runner(window: int) -> Callable[[Iterable[Batch]], Iterator[ParsedCh
 @task(name="parse-sources", cache_policy=NO_CACHE)
 def parse_sources(
     layout: Layout, planned: list[PlannedSource], known: dict[str, SourceState],
-    parallel: Callable[[Iterable[Batch]], Iterator[ParsedChunk]], batch_bytes: int | None = None,
+    parallel: Callable[[Iterable[Batch]], Iterator[ParsedChunk]] | None, batch_bytes: int | None = None,
+    workers: int = DEFAULT_WORKERS,
 ) -> tuple[list[PlannedSource], set[int]]:
     """Parse every source that must be parsed (and is not cached already) into the parse cache.
 
@@ -169,6 +170,7 @@ def parse_sources(
     todo = [i for i, p in enumerate(planned) if p.status != "removed" and (p.must_parse or not _cached(layout, p, fingerprint))]
     sources = [ToRead(source_path(layout.downloads, planned[i].state), planned[i].state.captured_on) for i in todo]
     total = sum(planned[i].state.n_bytes for i in todo)
+    parallel = parallel or choose_parallel(total, workers)
     with progress.stage("parsing", total_bytes=total) as bar:
         run = ParseRun(layout, fingerprint, parallel, on_progress=bar.advance, batch_bytes=batch_bytes or BATCH_BYTES)
         results = run.run(sources)
@@ -307,8 +309,7 @@ def run_ingest(
         split_rows = load_split_overrides(split_path)
         with _timed(stages, "parsing"):
             planned, parsed = steps.parse_sources(
-                layout, planned, known, parallel or in_threads(options.workers or DEFAULT_WORKERS),
-                options.batch_bytes,
+                layout, planned, known, parallel, options.batch_bytes, options.workers or DEFAULT_WORKERS
             )
             planned, guarded = guard(
                 planned, parsed, known, accept_shrink=options.accept_shrink,

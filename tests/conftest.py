@@ -24,7 +24,22 @@ def examples(n: int) -> int:
     return max(10, n // 10) if FAST_LANE else n
 
 
+#: ``make test`` runs the property tests on a fixed, repeatable set of examples, so it
+#: passes or fails the same way on any machine and any day; ``make test-explore`` draws
+#: fresh examples (and keeps what it finds in .hypothesis/) to hunt for new failures.
+HYPOTHESIS_PROFILE = os.environ.get("PAPERHOUSE_HYPOTHESIS", "repeatable")
+
+
+def _register_hypothesis_profiles() -> None:
+    from hypothesis import settings
+
+    settings.register_profile("repeatable", derandomize=True, database=None, print_blob=True)
+    settings.register_profile("explore", derandomize=False, print_blob=True)
+    settings.load_profile(HYPOTHESIS_PROFILE)
+
+
 def pytest_configure(config: pytest.Config) -> None:
+    _register_hypothesis_profiles()
     config.addinivalue_line("markers", "slow: needs Prefect's test harness, Dask or long property runs (not in make test-fast)")
     config.addinivalue_line("markers", "server: starts a real Prefect server (not in make test-fast)")
     # Prefect reads its settings on first import: isolate it before any test module imports it.

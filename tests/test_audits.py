@@ -169,6 +169,27 @@ def duplicate_renamed(name: str, column: str) -> Callable[[dict[str, pa.Table]],
     return corrupt
 
 
+def uncertain_first_entry(table: pa.Table) -> pa.Table:
+    """The first listing entry, alone, with a split confidence below the review threshold."""
+    index = table.schema.get_field_index("split_confidence")
+    field = table.schema.field(index)
+    return table.slice(0, 1).set_column(index, field, pa.array([0.1], type=field.type))
+
+
+def uncertain_entry_twice(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """The first listing entry made uncertain and listed twice: the review list names it twice."""
+    table = tables["listing_entries"]
+    first = uncertain_first_entry(table)
+    return {"listing_entries": pa.concat_tables([table, first, first])}
+
+
+def uncertain_entry_without_id(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
+    """An uncertain copy of the first listing entry with no entry id: the review list shows a NULL id."""
+    table = tables["listing_entries"]
+    nameless = set_value(uncertain_first_entry(table), "entry_id", 0, None)
+    return {"listing_entries": pa.concat_tables([table, nameless])}
+
+
 def same_file_overlap(tables: dict[str, pa.Table]) -> dict[str, pa.Table]:
     """The second entry of a file moved onto the first entry's second line."""
     entries = tables["listing_entries"].sort_by([("source_file", "ascending"), ("source_line", "ascending")])
@@ -239,6 +260,8 @@ SPECIFIC: dict[str, Callable[[dict[str, pa.Table]], dict[str, pa.Table]]] = {
     "papers_wide.paper_id.unique": duplicate_renamed("topics", "name"),
     "publications_per_topic_year.category+year.unique_combination": duplicate_renamed("topics", "name"),
     "publications_per_affiliation_year.affiliation_id+year.unique_combination": duplicate_renamed("affiliations", "name"),
+    "low_confidence_splits.entry_id.unique": uncertain_entry_twice,
+    "low_confidence_splits.entry_id.not_null": uncertain_entry_without_id,
     "entries_rejects_disjoint": entry_also_rejected,
     "input_lines_counted_once": same_file_overlap,
     "papers_year_matches_date": bump("papers", "year"),

@@ -121,3 +121,17 @@ def test_eager_and_lazy_splits_agree() -> None:
     from polars.testing import assert_frame_equal
 
     assert_frame_equal(eager, lazy)
+
+
+@pytest.mark.parametrize("blank", [" ", "\t", "  \t"])
+def test_trailing_blanks_do_not_change_the_split_verdict(blank: str) -> None:
+    """A one-word first author (``Mausam``) caps the confidence whether or not the line
+    ends in blanks: a trailing space once lifted it to 'strict, unique' (found by
+    test_parse_properties)."""
+    clean = parse_lines(["Learning?Mausam", "A titleAda Lovelace"])
+    noisy = parse_lines(["Learning?Mausam" + blank, "A titleAda Lovelace" + blank])
+    cols = ["title", "authors", "split_rule", "split_confidence"]
+    from polars.testing import assert_frame_equal
+
+    assert_frame_equal(noisy.select(cols), clean.select(cols))
+    assert clean["split_confidence"][0] < CONFIDENT

@@ -165,7 +165,7 @@ def split_title_lines(records: pl.LazyFrame) -> pl.LazyFrame:
         split_rule=pl.lit(RULE_STRICT),
         split_candidates=pl.concat_list([pl.col("_st0")]),
         _rule=pl.lit(RULE_STRICT), _ranked=pl.lit(False), _margin=pl.lit(0, dtype=pl.Int32),
-        _c1=pl.lit(None, dtype=pl.Int64), _no_capital=pl.lit(False),
+        _c1=pl.lit(None, dtype=pl.Int64), _no_capital=pl.lit(False), _group_inner=pl.lit(False),
     )
     hard = _hard_splits(shaped.filter(~pl.col("_simple")))
     columns = easy.collect_schema().names()
@@ -174,7 +174,7 @@ def split_title_lines(records: pl.LazyFrame) -> pl.LazyFrame:
         .pipe(with_tail, "title_line", pl.col("_shape"), "split_at")
         .with_columns(split_confidence=_confidence(_capped(first_author_of(pl.col("_shape"), pl.col("split_at")))))
     )
-    return staged.drop(["_shape", "_st0", "_simple", "_rule", "_ranked", "_margin", "_c1", "_no_capital"])
+    return staged.drop(["_shape", "_st0", "_simple", "_rule", "_ranked", "_margin", "_c1", "_no_capital", "_group_inner"])
 
 
 def split_title_columns(lines: pl.Series) -> pl.DataFrame:
@@ -201,11 +201,13 @@ def split_title_columns(lines: pl.Series) -> pl.DataFrame:
     margin = pl.Series("_margin", [0] * frame.height, dtype=pl.Int32)
     several = pl.Series("_several", [False] * frame.height)
     no_capital = pl.Series("_no_capital", [False] * frame.height)
+    group_inner = pl.Series("_group_inner", [False] * frame.height)
     hard_mask = ~frame["_simple"]
     if hard_mask.any():
         index = hard_mask.arg_true()
         hard = _hard_splits(frame.drop("_simple").gather(index).lazy()).select(
-            "split_at", "split_rule", "_ranked", "_margin", pl.col("_c1").is_not_null().alias("_several"), "_no_capital"
+            "split_at", "split_rule", "_ranked", "_margin", pl.col("_c1").is_not_null().alias("_several"), "_no_capital",
+            "_group_inner",
         ).collect()
         split_at = split_at.scatter(index, hard["split_at"])
         rule = rule.scatter(index, hard["split_rule"])
@@ -213,6 +215,7 @@ def split_title_columns(lines: pl.Series) -> pl.DataFrame:
         margin = margin.scatter(index, hard["_margin"])
         several = several.scatter(index, hard["_several"])
         no_capital = no_capital.scatter(index, hard["_no_capital"])
+        group_inner = group_inner.scatter(index, hard["_group_inner"])
     # the first author (up to the first comma) is all the confidence needs of the tail
     first = pl.DataFrame({"s": shape, "at": split_at}).select(first_author_of(pl.col("s"), pl.col("at"))).to_series()
     capped = pl.Series("_capped", [False] * frame.height)
@@ -220,7 +223,8 @@ def split_title_columns(lines: pl.Series) -> pl.DataFrame:
     if maybe.any():
         index = maybe.arg_true()
         capped = capped.scatter(index, first.gather(index).to_frame("f").select(_capped(pl.col("f"))).to_series())
-    out = pl.DataFrame([split_at.alias("split_at"), rule.alias("_rule"), ranked, margin, several, no_capital, capped])
+    out = pl.DataFrame([split_at.alias("split_at"), rule.alias("_rule"), ranked, margin, several, no_capital, capped,
+                        group_inner])
     return out.select(
         "split_at",
         pl.col("_rule").alias("split_rule"),
@@ -281,6 +285,7 @@ def _hard_splits(shaped: pl.LazyFrame) -> pl.LazyFrame:
             _no_capital=no_capital,
         )
         .pipe(_rank)
+        .with_columns(_group_inner=_group_absorbs_candidate(pl.col("_shape"), pl.col("_best")))
         .with_columns(
             split_at=pl.col("_best"),
             split_rule=pl.col("_rule"),
@@ -288,6 +293,20 @@ def _hard_splits(shaped: pl.LazyFrame) -> pl.LazyFrame:
             _margin=pl.col("_margin").cast(pl.Int32),
         )
     )
+
+
+def _group_absorbs_candidate(shape: pl.Expr, best: pl.Expr) -> pl.Expr:
+    """The chosen first author is a group name and another candidate split lies inside
+    it (``RL NLPLHCb Collaboration`` read as ``R`` + ``L NLPLHCb Collaboration``): a
+    group name takes any words before its keyword, so which capital starts it is a guess."""
+    first = first_author_of(shape, best)
+    end = best + first.str.len_chars().cast(pl.Int64)
+    inside = pl.any_horizontal(
+        [(pl.col(f"_c{k}") > best) & (pl.col(f"_c{k}") <= end) for k in range(MAX_CANDIDATES)]
+    ).fill_null(False)
+    # the group keyword test expects single spaces, as the parsed author will have
+    is_group = first.str.replace_all(r"\s+", " ").str.contains(group_name_pattern())
+    return (inside & is_group).fill_null(False)
 
 
 def _shape_non_ascii(lines: pl.Series) -> pl.Series:
@@ -413,9 +432,10 @@ def _rank(frame: pl.LazyFrame) -> pl.LazyFrame:
 
 
 def first_author_of(shape: pl.Expr, split_at: pl.Expr) -> pl.Expr:
-    """The first author's text in the shape: after ``split_at``, up to the first comma."""
+    """The first author's text in the shape: after ``split_at``, up to the first comma,
+    without surrounding blanks (trailing spaces on a line must not change a verdict)."""
     rest = shape.str.slice(split_at + 1)
-    return rest.str.slice(0, pl.coalesce([rest.str.find(",", literal=True), rest.str.len_chars()]))
+    return rest.str.slice(0, pl.coalesce([rest.str.find(",", literal=True), rest.str.len_chars()])).str.strip_chars()
 
 
 def _capped(first: pl.Expr) -> pl.Expr:
@@ -436,7 +456,7 @@ def _might_be_capped(first: pl.Series) -> pl.Series:
 
 def _confidence(capped: pl.Expr, several: pl.Expr | None = None) -> pl.Expr:
     """Confidence from the rule, the candidates and the ranking margin (columns ``_rule``,
-    ``_ranked``, ``_margin``, ``_no_capital``), capped for the first authors of :func:`_capped`."""
+    ``_ranked``, ``_margin``, ``_no_capital``, ``_group_inner``), capped for the first authors of :func:`_capped`."""
     single_word = capped
     ranked = pl.min_horizontal(
         pl.lit(CONFIDENCE_RANKED_BASE) + CONFIDENCE_MARGIN_STEP * pl.col("_margin").cast(pl.Float64),
@@ -448,6 +468,7 @@ def _confidence(capped: pl.Expr, several: pl.Expr | None = None) -> pl.Expr:
         .when(pl.col("_rule") == RULE_STRICT)
         .then(pl.when(pl.col("_ranked")).then(ranked)
               .when(single_word.fill_null(False)).then(CONFIDENCE_SINGLE_WORD)
+              .when(pl.col("_group_inner")).then(CONFIDENCE_RANKED_MAX)
               .when(several).then(CONFIDENCE_STRICT_REMOTE)
               .otherwise(CONFIDENCE_STRICT_UNIQUE))
         .when(pl.col("_rule") == RULE_LOOSE)
