@@ -11,6 +11,9 @@ HOME_DIR ?= data
 # The bundled samples were captured in 2026; pinning the capture date makes the
 # demo's yearless dates (e.g. "LGFeb 10") resolve the same on every machine.
 CAPTURED_ON ?= 2026-11-23
+# Test processes (pytest-xdist): one per core, at most 4 (each may start its own Prefect server).
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); [ $$n -gt 4 ] && n=4; echo $$n)
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --durations=15
 # The version of the interpreter inside .venv ("" when there is none or it does not run).
 VENV_PYTHON_VERSION := $(shell $(BIN)/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 # A .venv of another version must be rebuilt even when its stamp is newer than pyproject.toml.
@@ -43,15 +46,15 @@ demo: venv
 	$(BIN)/paperhouse --home $(HOME_DIR) sql "SELECT category, topic_name, year, n_papers FROM publications_per_topic_year ORDER BY year, category"
 
 test: venv
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 # The fast lane: no Prefect harness or server, no Dask, property tests at a tenth of their examples.
 test-fast: venv
-	PAPERHOUSE_TEST_LANE=fast $(BIN)/python -m pytest -m "not slow and not server"
+	PAPERHOUSE_TEST_LANE=fast $(PYTEST) -m "not slow and not server"
 
 # Property tests with fresh random examples (make test uses a fixed, repeatable set).
 test-explore: venv
-	PAPERHOUSE_HYPOTHESIS=explore $(BIN)/python -m pytest -m "not slow and not server"
+	PAPERHOUSE_HYPOTHESIS=explore $(PYTEST) -m "not slow and not server"
 
 # Benchmark at 100k and 1M records (generates ~1.3 GB under bench-data/ on first run).
 bench: venv

@@ -444,7 +444,7 @@ def assert_round_trip(row: dict, rec: Record) -> None:
 captured_dates = st.dates(datetime.date(2000, 1, 1), datetime.date(2030, 12, 31))
 
 
-@settings(max_examples=examples(400), **SETTINGS)
+@settings(max_examples=examples(250), **SETTINGS)
 @given(data=st.data(), captured_on=captured_dates)
 def test_single_record_round_trip(data, captured_on: datetime.date) -> None:
     """A yearless date takes the capture year, or the year before when it would be after the capture day."""
@@ -455,7 +455,7 @@ def test_single_record_round_trip(data, captured_on: datetime.date) -> None:
     assert_round_trip(entries.row(0, named=True), rec)
 
 
-@settings(max_examples=examples(200), **SETTINGS)
+@settings(max_examples=examples(150), **SETTINGS)
 @given(rec=records(allow_ambiguous=True))
 def test_ambiguous_splits_never_claim_certainty(rec: Record) -> None:
     """Including the AMBIGUOUS shapes the round trip excludes: every record is kept, and

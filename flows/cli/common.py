@@ -14,8 +14,11 @@ from rich.console import Console
 
 from warehouse.layout import Layout
 
-out = Console()
-err = Console(stderr=True)
+#: Messages are never wrapped by us (soft_wrap): a path or a one-line error stays one
+#: line whatever the width, for the terminal to wrap and for grep to find whole.
+#: Tables still fit the width.
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def fail(message: str, code: int = 1) -> NoReturn:

@@ -132,6 +132,8 @@ def status(
     snapshot: Annotated[Optional[str], typer.Option(help="Show or verify this snapshot instead of the current one.")] = None,
 ) -> None:
     """Show the current snapshot, its table counts and rejects, and older snapshots."""
+    from rich.text import Text
+
     from flows.render import key_value_table, quality_rows
     from warehouse.query import WarehouseMissing, resolve_run_id
 
@@ -156,6 +158,8 @@ def status(
     files = "match the manifest (sizes, row counts, Parquet footers; --verify adds sha256)" if not problems else (
         "DIFFER from the manifest: " + "; ".join(str(p) for p in problems) + " (run --verify)")
     label = "current snapshot" if run_id == current else "snapshot"
+    catalog, catalog_note = _catalog_line(layout, run_id) if not problems else (
+        "not checked: the snapshot's files differ from its manifest", None)
     out.print(key_value_table("paperhouse status", [
         ("home", layout.home),
         (label, f"{run_id} (created {manifest['created_at']})"),
@@ -163,26 +167,28 @@ def status(
         *[(name, f"{meta['rows']:,} rows") for name, meta in manifest["tables"].items()],
         *quality_rows(manifest.get("quality", {})),
         ("files", files),
-        ("catalog", _catalog_line(layout, run_id) if not problems else
-         "not checked: the snapshot's files differ from its manifest"),
+        ("catalog", catalog),
     ]))
+    if catalog_note:  # one unwrapped line, so it reads (and greps) whole at any width
+        out.print(Text(f"note: catalog {catalog_note}"), soft_wrap=True)
     out.print(history)
     if problems:
         raise typer.Exit(1)
 
 
-def _catalog_line(layout, run_id: str) -> str:
-    """The catalog file's full path, rebuilt first if it was stale or damaged (and then why)."""
+def _catalog_line(layout, run_id: str) -> tuple[str, str | None]:
+    """The catalog file's full path, rebuilt first if it was stale or damaged; and then
+    a note saying why."""
     from warehouse.catalog import CATALOG_FILE, CatalogError, ensure_catalog
 
     path = layout.catalog if run_id == layout.current_run_id() else layout.snapshot(run_id) / CATALOG_FILE
     try:
         differences = ensure_catalog(layout.snapshot(run_id), run_id)
     except (OSError, CatalogError) as exc:
-        return f"{path} (stale or damaged, and it cannot be rebuilt: {' '.join(str(exc).split())})"
+        return f"{path} (stale or damaged: see the note)", f"cannot be rebuilt: {' '.join(str(exc).split())}"
     if differences:
-        return f"{path} (rebuilt from sql/: it was {'; '.join(map(str, differences))})"
-    return f"{path} (views match sql/)"
+        return f"{path} (rebuilt: see the note)", f"rebuilt from sql/: it was {'; '.join(map(str, differences))}"
+    return f"{path} (views match sql/)", None
 
 
 def _history(layout, current: str | None) -> Any:
