@@ -31,7 +31,7 @@ from flows.guards import FormatAlarm, ShrinkRefused, guard  # noqa: F401 (re-exp
 from flows.options import IngestOptions
 from flows.overrides import load_overrides
 from flows.split_overrides import load_split_overrides
-from flows.parsing import BATCH_BYTES, DEFAULT_WORKERS, Batch, ParseRun, ToRead, choose_parallel, parse_batch
+from flows.parsing import BATCH_BYTES, DEFAULT_WORKERS, Batch, ParseRun, ToRead, in_threads, parse_batch
 from flows.fetch import Download, fetch, remove_partial_downloads, retry_condition
 from flows.planning import (
     PlannedSource,
@@ -170,7 +170,7 @@ def parse_sources(
     todo = [i for i, p in enumerate(planned) if p.status != "removed" and (p.must_parse or not _cached(layout, p, fingerprint))]
     sources = [ToRead(source_path(layout.downloads, planned[i].state), planned[i].state.captured_on) for i in todo]
     total = sum(planned[i].state.n_bytes for i in todo)
-    parallel = parallel or choose_parallel(total, workers)
+    parallel = parallel or in_threads(workers)
     with progress.stage("parsing", total_bytes=total) as bar:
         run = ParseRun(layout, fingerprint, parallel, on_progress=bar.advance, batch_bytes=batch_bytes or BATCH_BYTES)
         results = run.run(sources)

@@ -21,8 +21,6 @@ import os
 import re
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-import multiprocessing
-import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
@@ -31,7 +29,6 @@ from typing import Any
 
 import polars as pl
 
-from flows import parse_worker
 from flows.extract import decode, wide_encoding
 from transforms.parse import ENTRY_SCHEMA, REJECT_SCHEMA, ParsedChunk, empty_chunk, parse_groups
 from transforms.records import LINE_SCHEMA, assemble, lines_from_text, lines_from_utf8, record_cut, strip_bom
@@ -39,13 +36,11 @@ from warehouse import parse_cache
 from warehouse.layout import Layout
 
 #: Bytes read from a file at a time; a piece is cut from them at a record boundary.
-PIECE_BYTES = 16 * 1024 * 1024
+PIECE_BYTES = 64 * 1024 * 1024
 #: Pieces are grouped into batches of about this many bytes for one parse call.
-BATCH_BYTES = 16 * 1024 * 1024
+BATCH_BYTES = 64 * 1024 * 1024
 #: Batches parsed at once: one per core, plus one being read.
 DEFAULT_WORKERS = max(1, min(4, os.cpu_count() or 1))
-#: Below this much input, worker processes cost more to start than they save.
-PROCESSES_FROM_BYTES = 64 * 1024 * 1024
 
 _LONE_CR = re.compile(rb"\r(?!\n)")
 
@@ -177,58 +172,6 @@ def parse_batch(batch: Batch) -> ParsedChunk:
     if lines.height == 0:
         return empty_chunk()
     return parse_groups(assemble(lines.select(LINE_SCHEMA.keys())), pl.Series(batch.captured_on, dtype=pl.Date))
-
-
-def in_processes(workers: int) -> Callable[[Iterable[Batch]], Iterator[ParsedChunk]]:
-    """Parse batches in ``workers`` worker processes (flows/parse_worker.py), yielding
-    results in order, with at most ``workers + 1`` batches in flight."""
-
-    def run(work: Iterable[Batch]) -> Iterator[ParsedChunk]:
-        pool = _worker_pool(workers)
-        try:
-            pending: deque[Any] = deque()
-            for batch in work:
-                pending.append(pool.apply_async(parse_worker.parse, (batch,)))
-                if len(pending) > workers:
-                    yield pending.popleft().get()
-            while pending:
-                yield pending.popleft().get()
-            pool.close()
-        finally:
-            pool.terminate()
-            pool.join()
-
-    return run
-
-
-def _worker_pool(workers: int) -> Any:
-    """A pool of spawned workers that do not re-run the caller's ``__main__``.
-
-    A spawned worker normally imports the main script again, which would re-run
-    a script that is not guarded by ``if __name__ == "__main__"`` (another
-    ingest!).  Parse workers need nothing from it, so the main module's file is
-    hidden while the workers start (all of them start in the pool's constructor).
-    """
-    main = sys.modules.get("__main__")
-    saved = {k: main.__dict__[k] for k in ("__file__", "__spec__") if main is not None and k in main.__dict__}
-    if main is not None:
-        main.__dict__.pop("__file__", None)
-        main.__spec__ = None  # type: ignore[assignment]
-    try:
-        context = multiprocessing.get_context("spawn")
-        return context.Pool(processes=workers, initializer=parse_worker.start, initargs=(os.getpid(),))
-    finally:
-        if main is not None:
-            main.__dict__.pop("__spec__", None)
-            main.__dict__.update(saved)
-
-
-def choose_parallel(total_bytes: int, workers: int) -> Callable[[Iterable[Batch]], Iterator[ParsedChunk]]:
-    """Processes when there is enough to parse to pay for starting them (about a
-    second each), else threads in this process."""
-    if workers > 1 and total_bytes >= PROCESSES_FROM_BYTES:
-        return in_processes(workers)
-    return in_threads(workers)
 
 
 def in_threads(workers: int) -> Callable[[Iterable[Batch]], Iterator[ParsedChunk]]:

@@ -73,15 +73,8 @@ READ_ROWS = 64 * 1024
 
 
 def _pieces(path: Path, columns: list[str]) -> Iterator[pl.DataFrame]:
-    """The rows of a cache file in slices of READ_ROWS, with ``columns`` only.
-
-    Polars reads just the asked columns' buffers (an abstract is never touched
-    by a pass that does not ask for it) and copies them into frames it owns.
-    """
-    scan = pl.scan_ipc(path).select(columns)
-    rows = pl.scan_ipc(path).select(pl.len()).collect().item()
-    for offset in range(0, rows, READ_ROWS):
-        yield scan.slice(offset, READ_ROWS).collect()
+    """The rows of a cache file in slices of READ_ROWS, with ``columns`` only."""
+    return parse_cache.iter_chunks(path, columns, READ_ROWS)
 
 
 @dataclass

@@ -120,13 +120,23 @@ def scan(layout: Layout, key: CacheKey, part: str = ENTRIES) -> pl.LazyFrame:
     return pl.scan_ipc(key.path(layout, part))
 
 
-def iter_chunks(layout: Layout, key: CacheKey, columns: list[str], part: str = ENTRIES) -> Iterator[pl.DataFrame]:
-    """A cached part, one piece at a time (a large source never sits in memory whole)."""
-    with pa.OSFile(str(key.path(layout, part))) as source:  # read, not mapped: frames outlive the file handle
+def iter_chunks(path: Path, columns: list[str], rows: int) -> Iterator[pl.DataFrame]:
+    """A cache file's ``columns``, ``rows`` at a time, in order (a large source never
+    sits in memory whole).
+
+    The file is memory-mapped and the frames are views of it: no column is copied
+    or decoded, and a pass that does not ask for the abstracts never touches their
+    pages (reading them into fresh buffers cost ~3.6 s a pass at 1M records, the
+    map ~0.1 s).  The views stay valid after the file is closed, replaced or
+    removed: the mapping lives as long as a buffer uses it, and cache files are
+    only ever replaced by rename, never rewritten in place.
+    """
+    with pa.memory_map(str(path)) as source:
         reader = ipc.open_file(source)
         for index in range(reader.num_record_batches):
             batch = reader.get_batch(index).select(columns)
-            yield pl.from_arrow(batch)  # type: ignore[misc]
+            for offset in range(0, batch.num_rows, rows):
+                yield pl.from_arrow(batch.slice(offset, rows))  # type: ignore[misc]
 
 
 def remove_temporaries(layout: Layout) -> int:
