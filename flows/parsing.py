@@ -234,7 +234,7 @@ class ParseRun:
                         state = open_[piece.source] = _Open(writer)
                     entries = by_piece_e.get((number,), empty.entries)
                     rejects = by_piece_r.get((number,), empty.rejects)
-                    state.writer.add(entries, rejects)
+                    state.writer.add(entries, rejects, compact=len(batch.pieces) > 1)
                     state.n_bytes += len(piece.data)
                     if rejects.height:
                         state.reject_lines += int(rejects["raw"].str.count_matches("\n").sum() or 0) + rejects.height

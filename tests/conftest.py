@@ -211,3 +211,14 @@ def user_env(**extra: str) -> dict[str, str]:
     """A user's environment for a `paperhouse` subprocess: no PREFECT_* or PAPERHOUSE_* variables."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "PAPERHOUSE_"))}
     return {**env, **extra}
+
+
+def flip_column_data_byte(path: Path) -> None:
+    """Flip the last byte of the first column chunk of a Parquet file: compressed page
+    data, so the size and the footer stay valid and only a checksum can tell."""
+    import pyarrow.parquet as pq
+
+    data = bytearray(path.read_bytes())
+    chunk = pq.ParquetFile(path).metadata.row_group(0).column(0)
+    data[chunk.data_page_offset + chunk.total_compressed_size - 1] ^= 0xFF
+    path.write_bytes(bytes(data))

@@ -31,7 +31,7 @@ from bi.export_target import (
     TMP_PREFIX,
 )
 from flows.cli import app
-from tests.conftest import paperhouse_exe, plain_ingest, write_listing
+from tests.conftest import flip_column_data_byte, paperhouse_exe, plain_ingest, write_listing
 from warehouse.faults import PAUSE_AT_ENV, PAUSE_FILE_ENV
 from warehouse.layout import Layout
 from bi.snapshot_diff import snapshots_oldest_first
@@ -234,10 +234,8 @@ def forge(home):
             os.chmod(path, 0o644)  # snapshot files may be read-only (root ignores it anyway)
         if text is not None:
             path.write_text(text)
-        elif same_size:  # the same size, one byte flipped: only the checksum can tell
-            data = bytearray(path.read_bytes())
-            data[len(data) // 2] ^= 0xFF
-            path.write_bytes(bytes(data))
+        elif same_size:  # the same size, one byte of column data flipped: only the checksum can tell
+            flip_column_data_byte(path)
         else:  # another valid Parquet file
             pq.write_table(pa.table({"a": [1]}), path)
 

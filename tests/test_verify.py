@@ -24,6 +24,7 @@ from flows.cli import app
 from warehouse.catalog import CATALOG_FILE, ensure_catalog
 from warehouse.layout import Layout
 from warehouse.query import open_readonly, run_query
+from tests.conftest import flip_column_data_byte
 from warehouse.verify import (
     MANIFEST, ManifestError, SnapshotDamaged, read_manifest, verify_catalog, verify_snapshot,
 )
@@ -113,11 +114,9 @@ def test_a_rewritten_table_is_refused_by_sql_and_named_by_verify(copied):
 
 
 def flip_a_data_byte(path: Path) -> None:
-    """Change one byte in the middle of the file (a data page, not the footer): same size, same rows."""
-    data = bytearray(writable(path).read_bytes())
-    middle = len(data) // 2
-    data[middle] ^= 0xFF
-    path.write_bytes(bytes(data))
+    """Change one byte of column data (not a page header, not the footer): same size, same rows."""
+    writable(path)
+    flip_column_data_byte(path)
 
 
 def test_a_same_size_byte_change_needs_the_deep_check(copied):

@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import io
 import os
-from collections.abc import Iterable
+import queue
+import threading
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,6 +33,12 @@ COMPRESSION_LEVEL = 1
 #: Rows per row group: large enough for good compression and scans, small enough
 #: that a streamed table holds little in memory.
 ROW_GROUP_ROWS = 128 * 1024
+#: Dictionary pages: off.  Most string columns are ids, titles and abstracts, where
+#: a dictionary is tried and abandoned at a cost; zstd makes up for it on the
+#: repetitive ones (1M records: 8.2 s instead of 9.8 s, 276 MB either way).
+USE_DICTIONARY = False
+#: Row groups built ahead of the writer thread (memory: this many row groups).
+GROUPS_IN_FLIGHT = 2
 
 
 @dataclass(frozen=True)
@@ -70,31 +78,61 @@ class _HashingFile(io.RawIOBase):
 
 
 def write_frames(path: Path, schema: pa.Schema, frames: Iterable[pl.DataFrame]) -> WrittenFile:
-    """Write ``frames`` (each with at least the schema's columns) as one Parquet file."""
+    """Write ``frames`` (each with at least the schema's columns) as one Parquet file.
+
+    Encoding and compressing a row group (pyarrow, without the GIL) runs in a
+    writer thread while this thread builds the next one from ``frames``: on the
+    papers table the two take about as long as each other, so overlapping them
+    nearly halves the write.  At most :data:`GROUPS_IN_FLIGHT` row groups wait.
+    """
     sink = _HashingFile(path)
-    rows = 0
-    pending: list[pa.Table] = []
-    pending_rows = 0
     writer = pq.ParquetWriter(
-        sink, schema, compression=COMPRESSION, compression_level=COMPRESSION_LEVEL, write_statistics=True
+        sink, schema, compression=COMPRESSION, compression_level=COMPRESSION_LEVEL, write_statistics=True,
+        use_dictionary=USE_DICTIONARY,
     )
-    try:
-        for frame in frames:
-            if frame.height == 0:
-                continue
-            pending.append(frame.select(schema.names).to_arrow().cast(schema))
-            pending_rows += frame.height
-            if pending_rows >= ROW_GROUP_ROWS:
-                table = pa.concat_tables(pending)
+    groups: queue.Queue[pa.Table | None] = queue.Queue(maxsize=GROUPS_IN_FLIGHT)
+    failure: list[BaseException] = []
+
+    def encode() -> None:
+        while (table := groups.get()) is not None:
+            if failure:
+                continue  # drain: the producer must never block on a dead consumer
+            try:
                 writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
-                rows += table.num_rows
-                pending, pending_rows = [], 0
-        if pending:
-            table = pa.concat_tables(pending)
-            writer.write_table(table, row_group_size=ROW_GROUP_ROWS)
+            except BaseException as exc:  # re-raised in the producer's thread
+                failure.append(exc)
+
+    thread = threading.Thread(target=encode, name="parquet-writer", daemon=True)
+    thread.start()
+    rows = 0
+    try:
+        for table in _row_groups(schema, frames):
+            if failure:
+                break
+            groups.put(table)
             rows += table.num_rows
     finally:
+        groups.put(None)
+        thread.join()
         writer.close()
         sink.close()
+    if failure:
+        raise failure[0]
     fsync_path(path.parent)
     return WrittenFile(rows=rows, bytes=sink.size, sha256=sink.digest.hexdigest())
+
+
+def _row_groups(schema: pa.Schema, frames: Iterable[pl.DataFrame]) -> Iterator[pa.Table]:
+    """``frames`` regrouped into Arrow tables of about ROW_GROUP_ROWS rows, in the published schema."""
+    pending: list[pa.Table] = []
+    pending_rows = 0
+    for frame in frames:
+        if frame.height == 0:
+            continue
+        pending.append(frame.select(schema.names).to_arrow().cast(schema))
+        pending_rows += frame.height
+        if pending_rows >= ROW_GROUP_ROWS:
+            yield pa.concat_tables(pending)
+            pending, pending_rows = [], 0
+    if pending:
+        yield pa.concat_tables(pending)
