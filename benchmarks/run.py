@@ -110,10 +110,20 @@ import datetime, os
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
 t = time.perf_counter()
-from flows.ingest import ingest_flow
-from flows.options import IngestOptions
-summary = ingest_flow(home=sys.argv[2], options=IngestOptions(paths=[sys.argv[1]],
-                      captured_on=datetime.date.fromisoformat(sys.argv[3])))
+# as the CLI runs a flow: a temporary server of our own (started by PID, stopped by PID)
+from flows.prefect_server import TemporaryServer, drain_prefect_clients, use_api
+from warehouse.layout import Layout
+server = TemporaryServer(Layout.at(sys.argv[2])).start()
+use_api(server.url)
+try:
+    from flows.ingest import ingest_flow
+    from flows.options import IngestOptions
+    server.wait_ready()
+    summary = ingest_flow(home=sys.argv[2], options=IngestOptions(paths=[sys.argv[1]],
+                          captured_on=datetime.date.fromisoformat(sys.argv[3])))
+finally:
+    drain_prefect_clients()
+    server.stop()
 report(time.perf_counter() - t, pipeline_seconds=summary["seconds"])
 """
 

@@ -23,6 +23,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from transforms.tables import rebatch
 from warehouse.fileio import fsync_path
 
 #: Codec of published tables: zstd reads fast everywhere and compresses text well.
@@ -124,15 +125,5 @@ def write_frames(path: Path, schema: pa.Schema, frames: Iterable[pl.DataFrame]) 
 
 def _row_groups(schema: pa.Schema, frames: Iterable[pl.DataFrame]) -> Iterator[pa.Table]:
     """``frames`` regrouped into Arrow tables of about ROW_GROUP_ROWS rows, in the published schema."""
-    pending: list[pa.Table] = []
-    pending_rows = 0
-    for frame in frames:
-        if frame.height == 0:
-            continue
-        pending.append(frame.select(schema.names).to_arrow().cast(schema))
-        pending_rows += frame.height
-        if pending_rows >= ROW_GROUP_ROWS:
-            yield pa.concat_tables(pending)
-            pending, pending_rows = [], 0
-    if pending:
-        yield pa.concat_tables(pending)
+    for group in rebatch((frame for frame in frames if frame.height), ROW_GROUP_ROWS):
+        yield group.select(schema.names).to_arrow().cast(schema)
