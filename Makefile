@@ -48,7 +48,7 @@ demo: venv
 test: venv
 	$(PYTEST)
 
-# The fast lane: no Prefect harness or server, no Dask, property tests at a tenth of their examples.
+# The fast lane: no Prefect harness or server, no Dask, property tests at a twentieth of their examples.
 test-fast: venv
 	PAPERHOUSE_TEST_LANE=fast $(PYTEST) -m "not slow and not server"
 
