@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 
-from flows.overrides import OverrideFileError
+from flows.overrides import read_override_csv
 
 COLUMNS = ["title_line", "title", "authors", "note"]
 REQUIRED = COLUMNS[:2]
@@ -22,17 +22,9 @@ REQUIRED = COLUMNS[:2]
 
 def load_split_overrides(path: Path | None) -> pl.DataFrame | None:
     """Read and shape-check a split overrides CSV; None when there is no file (or no rows)."""
-    if path is None or not path.exists():
+    frame = read_override_csv(path, COLUMNS, REQUIRED, "split overrides")
+    if frame is None:
         return None
-    try:
-        frame = pl.read_csv(path, schema_overrides={c: pl.String for c in COLUMNS}, comment_prefix="#")
-    except (pl.exceptions.PolarsError, OSError) as exc:
-        raise OverrideFileError(f"cannot read split overrides {path}: {exc}") from exc
-    missing = [c for c in REQUIRED if c not in frame.columns]
-    if missing:
-        raise OverrideFileError(f"split overrides {path} lacks column(s) {', '.join(missing)}")
     if "authors" not in frame.columns:
         frame = frame.with_columns(authors=pl.lit(None, dtype=pl.String))
-    if frame.select(pl.any_horizontal(pl.col(REQUIRED).is_null() | (pl.col(REQUIRED).str.strip_chars() == "")).any()).item():
-        raise OverrideFileError(f"split overrides {path}: every row needs title_line and title")
     return frame.select("title_line", "title", "authors") if frame.height else None
