@@ -187,6 +187,17 @@ def use_api(url: str) -> None:
     os.environ[API_URL_ENV] = url
 
 
+def port_in_use(port: int, host: str = HOST) -> bool:
+    """Whether ``host:port`` is taken (by another home's server, say): a server started
+    there would exit at once, leaving a record that points at nothing."""
+    with socket.socket() as sock:
+        try:
+            sock.bind((host, port))
+        except OSError:
+            return True
+    return False
+
+
 def free_port(host: str = HOST) -> int:
     with socket.socket() as sock:
         sock.bind((host, 0))

@@ -146,6 +146,21 @@ def test_server_refuses_to_start_twice_for_one_home(tmp_path, health_server, mon
     assert f"already running at {health_server} (pid {os.getpid()})" in result.output
 
 
+def test_server_on_a_port_in_use_is_one_line_and_records_nothing(tmp_path):
+    """Another home's server holds the port: starting ours would exit at once and leave a
+    record pointing at nothing, so it is refused before anything is written."""
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = runner.invoke(app, ["--home", str(tmp_path), "server", "--port", str(port)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert f"port {port} on 127.0.0.1 is in use" in result.output
+    assert not record_path(Layout.at(tmp_path)).exists()
+
+
 def test_describe_server_for_status(tmp_path, health_server, monkeypatch):
     """The line `status` can show (hook): which server ad hoc runs will use, or how to get one."""
     monkeypatch.delenv("PREFECT_API_URL", raising=False)

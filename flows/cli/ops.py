@@ -38,7 +38,7 @@ def server(
     Its URL is recorded in HOME/prefect/server.json, so ingest, schedule and deploy use it
     instead of starting a temporary server.
     """
-    from flows.prefect_server import live_record
+    from flows.prefect_server import live_record, port_in_use
     from flows.schedule import exec_server
     from flows.settings import configure_prefect
 
@@ -46,6 +46,8 @@ def server(
     running = live_record(layout)
     if running is not None:
         fail(f"a Prefect server for {layout.home} is already running at {running.url} (pid {running.pid})")
+    if port_in_use(port):
+        fail(f"port {port} on 127.0.0.1 is in use (another home's Prefect server?): choose another with --port")
     configure_prefect(layout, verbose=True)
     try:
         exec_server(layout, port)
