@@ -158,8 +158,7 @@ def on_task_runner(window: int) -> Callable[[Iterable[Batch]], Iterator[ParsedCh
 @task(name="parse-sources", cache_policy=NO_CACHE)
 def parse_sources(
     layout: Layout, planned: list[PlannedSource], known: dict[str, SourceState],
-    parallel: Callable[[Iterable[Batch]], Iterator[ParsedChunk]] | None, batch_bytes: int | None = None,
-    workers: int = DEFAULT_WORKERS,
+    parallel: Callable[[Iterable[Batch]], Iterator[ParsedChunk]], batch_bytes: int | None = None,
 ) -> tuple[list[PlannedSource], set[int]]:
     """Parse every source that must be parsed (and is not cached already) into the parse cache.
 
@@ -170,7 +169,6 @@ def parse_sources(
     todo = [i for i, p in enumerate(planned) if p.status != "removed" and (p.must_parse or not _cached(layout, p, fingerprint))]
     sources = [ToRead(source_path(layout.downloads, planned[i].state), planned[i].state.captured_on) for i in todo]
     total = sum(planned[i].state.n_bytes for i in todo)
-    parallel = parallel or in_threads(workers)
     with progress.stage("parsing", total_bytes=total) as bar:
         run = ParseRun(layout, fingerprint, parallel, on_progress=bar.advance, batch_bytes=batch_bytes or BATCH_BYTES)
         results = run.run(sources)
@@ -309,7 +307,8 @@ def run_ingest(
         split_rows = load_split_overrides(split_path)
         with _timed(stages, "parsing"):
             planned, parsed = steps.parse_sources(
-                layout, planned, known, parallel, options.batch_bytes, options.workers or DEFAULT_WORKERS
+                layout, planned, known, parallel or in_threads(options.workers or DEFAULT_WORKERS),
+                options.batch_bytes,
             )
             planned, guarded = guard(
                 planned, parsed, known, accept_shrink=options.accept_shrink,

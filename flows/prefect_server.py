@@ -39,6 +39,7 @@ from typing import IO
 import httpx
 
 from warehouse.layout import Layout
+from warehouse.lock import pid_alive
 
 #: The file ``paperhouse server`` writes under the data home's ``prefect/``.
 SERVER_RECORD_NAME = "server.json"
@@ -121,16 +122,6 @@ def is_healthy(url: str, timeout: float = PROBE_TIMEOUT) -> bool:
         return httpx.get(f"{url.rstrip('/')}/health", timeout=timeout).status_code == httpx.codes.OK
     except httpx.HTTPError:
         return False
-
-
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return pid > 0
 
 
 def live_record(layout: Layout) -> ServerRecord | None:

@@ -226,3 +226,17 @@ def flip_column_data_byte(path: Path) -> None:
     chunk = pq.ParquetFile(path).metadata.row_group(0).column(0)
     data[chunk.data_page_offset + chunk.total_compressed_size - 1] ^= 0xFF
     path.write_bytes(bytes(data))
+
+
+def wait_until_paused(proc, marker: Path, point: str, timeout: float) -> None:  # type: ignore[no-untyped-def]
+    """Wait for a command started with PAPERHOUSE_PAUSE_AT=``point`` to stop there
+    (warehouse/faults.py writes ``<marker>.paused``); fail if it ends or never gets there."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while not Path(f"{marker}.paused").exists():
+        if proc.poll() is not None:
+            raise AssertionError(f"{' '.join(map(str, proc.args[3:5]))} ended before pausing at {point}: "
+                                 f"{proc.communicate()}")
+        assert time.monotonic() < deadline, f"never reached {point}"
+        time.sleep(0.05)

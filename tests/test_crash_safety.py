@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
-from tests.conftest import SAMPLES, cli_env, paperhouse_exe
+from tests.conftest import SAMPLES, cli_env, paperhouse_exe, wait_until_paused
 from transforms.tables import TABLE_NAMES
 
 
@@ -35,12 +35,7 @@ def start_paused(home: Path, inputs: list[Path], env: dict[str, str], point: str
         [paperhouse_exe(), "--home", str(home), "ingest", *map(str, inputs), "--captured-on", "2026-11-23"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    deadline = time.monotonic() + 120
-    while not Path(f"{marker}.paused").exists():
-        if proc.poll() is not None:
-            raise AssertionError(f"run ended before pausing at {point}: {proc.communicate()}")
-        assert time.monotonic() < deadline, f"never reached {point}"
-        time.sleep(0.05)
+    wait_until_paused(proc, marker, point, timeout=120)
     return proc
 
 

@@ -15,7 +15,6 @@ import re
 import shutil
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 import pyarrow as pa
@@ -31,7 +30,7 @@ from bi.export_target import (
     TMP_PREFIX,
 )
 from flows.cli import app
-from tests.conftest import flip_column_data_byte, paperhouse_exe, plain_ingest, write_listing
+from tests.conftest import flip_column_data_byte, paperhouse_exe, plain_ingest, wait_until_paused, write_listing
 from warehouse.faults import PAUSE_AT_ENV, PAUSE_FILE_ENV
 from warehouse.layout import Layout
 from bi.snapshot_diff import snapshots_oldest_first
@@ -133,12 +132,7 @@ def start_paused(home: Layout, out: Path, point: str, marker: Path, *options: st
         [paperhouse_exe(), "--home", str(home.home), "export", str(out), "--force", *options],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
-    deadline = time.monotonic() + PAUSE_TIMEOUT
-    while not Path(f"{marker}.paused").exists():
-        if proc.poll() is not None:
-            raise AssertionError(f"export ended before pausing at {point}: {proc.communicate()}")
-        assert time.monotonic() < deadline, f"never reached {point}"
-        time.sleep(0.05)
+    wait_until_paused(proc, marker, point, timeout=PAUSE_TIMEOUT)
     return proc
 
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import polars as pl
 
-from transforms.authors.keys import node_ids, node_names_of_lists
+from transforms.authors.keys import listed_authors, node_ids, node_names_of_lists
 from transforms.authors.overrides import OverrideError, override_edges
 from transforms.authors.partition import merged_tokens, partition_count, partition_of
 from transforms.authors.resolve import Resolution, quality_summary, resolve_partition
@@ -118,17 +118,10 @@ def load_mentions(
         base = start.get(src)
         if base is None:
             continue
-        exploded = (
-            frame.select(
-                (pl.int_range(pl.len(), dtype=pl.UInt32) + base).alias("entry"),
-                pl.col("authors").alias("name_as_listed"),
-                pl.col("author_nodes").alias("node_name"),
-            )
-            .with_columns(position=pl.int_ranges(1, pl.col("name_as_listed").list.len() + 1, dtype=pl.Int32))
-            .explode("name_as_listed", "node_name", "position")
-            .filter(pl.col("name_as_listed").is_not_null())
+        exploded = listed_authors(
+            frame.with_columns((pl.int_range(pl.len(), dtype=pl.UInt32) + base).alias("entry")), "entry"
         )
-        mentions.append(exploded.select("entry", "position", node_ids(pl.col("node_name")).alias("node")))
+        mentions.append(exploded.select("entry", "position", "node"))
         forms = exploded.group_by("name_as_listed", "node_name").agg(pl.len().cast(pl.UInt32).alias("n_mentions"))
         if watch:
             seen.update(forms.filter(pl.col("node_name").is_in(list(watch)))["node_name"].to_list())

@@ -16,7 +16,7 @@ from typing import Any
 import polars as pl
 
 from transforms.affiliations import build_affiliations
-from transforms.authors.keys import node_ids
+from transforms.authors.keys import listed_authors
 from transforms.categories import topics_frame
 from transforms.corpus import CorpusReader, corpus_of
 from transforms.ids import stable_id
@@ -93,19 +93,11 @@ def paper_authors_table(corpus: CorpusReader, m: Model) -> Iterator[pl.DataFrame
         if here is None:
             continue
         yield (
-            here.join(frame, on="source_line", how="inner", maintain_order="left")
-            .select(
-                "paper_id",
-                pl.col("authors").alias("name_as_listed"),
-                pl.col("author_nodes").alias("node_name"),
-                pl.int_ranges(1, pl.col("authors").list.len() + 1, dtype=pl.Int32).alias("position"),
-            )
-            .explode("name_as_listed", "node_name", "position")
-            .filter(pl.col("name_as_listed").is_not_null())
-            .with_columns(node=node_ids(pl.col("node_name")))
+            listed_authors(here.join(frame, on="source_line", how="inner", maintain_order="left"), "paper_id")
             .join(m.node_author, on="node", how="left", maintain_order="left")
             .select("paper_id", "author_id", "position", "name_as_listed")
         )
+
 
 
 def listing_entries_table(corpus: CorpusReader, m: Model, run_id: str) -> Iterator[pl.DataFrame]:
@@ -224,17 +216,7 @@ def resolve(parsed: Parsed, overrides: pl.DataFrame | None = None) -> Any:
     )
     mention_frames = []
     for src, frame in reader.entries(["authors", "author_nodes"]):
-        mention_frames.append(
-            frame.select(
-                "source_line",
-                pl.col("authors").alias("name_as_listed"),
-                pl.col("author_nodes").alias("node_name"),
-                pl.int_ranges(1, pl.col("authors").list.len() + 1, dtype=pl.Int32).alias("position"),
-            )
-            .explode("name_as_listed", "node_name", "position")
-            .filter(pl.col("name_as_listed").is_not_null())
-            .with_columns(node=node_ids(pl.col("node_name")), src=pl.lit(src, dtype=pl.UInt32))
-        )
+        mention_frames.append(listed_authors(frame, "source_line").with_columns(src=pl.lit(src, dtype=pl.UInt32)))
     mentions = (
         pl.concat(mention_frames).join(m.node_author, on="node").join(files, on="src")
         .select("source_file", "source_line", "position", "name_as_listed", "author_id")

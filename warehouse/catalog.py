@@ -48,6 +48,7 @@ from pathlib import Path
 import duckdb
 
 from warehouse.dictionary import apply_comments
+from warehouse.lock import pid_alive
 from warehouse.schema import TABLE_SCHEMAS
 
 PLACEHOLDER = "{{table_dir}}"
@@ -368,15 +369,5 @@ def remove_dead_temporaries(snapshot_dir: Path) -> None:
     """Delete catalog temp files whose builder process no longer exists (a crash mid-rebuild)."""
     for path in snapshot_dir.glob(f"{TMP_PREFIX}*"):
         pid_text = path.name.removeprefix(TMP_PREFIX).split("-", 1)[0]
-        if pid_text.isdigit() and not _process_exists(int(pid_text)):
+        if pid_text.isdigit() and not pid_alive(int(pid_text)):
             path.unlink(missing_ok=True)
-
-
-def _process_exists(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True

@@ -56,7 +56,8 @@ class CacheCorpus:
     def entries(self, columns: list[str]) -> Iterator[tuple[int, pl.DataFrame]]:
         wanted = ["source_line", *[c for c in columns if c != "source_line"]]
         for src, key in enumerate(self._keys):
-            yield from ((src, chunk) for chunk in _pieces(key.path(self.layout, parse_cache.ENTRIES), wanted))
+            path = key.path(self.layout, parse_cache.ENTRIES)
+            yield from ((src, chunk) for chunk in parse_cache.iter_chunks(path, wanted, READ_ROWS))
 
     def rejects(self) -> Iterator[tuple[int, pl.DataFrame]]:
         for src, key in enumerate(self._keys):
@@ -70,11 +71,6 @@ class CacheCorpus:
 
 #: Rows read at a time: a large source never sits in memory whole.
 READ_ROWS = 64 * 1024
-
-
-def _pieces(path: Path, columns: list[str]) -> Iterator[pl.DataFrame]:
-    """The rows of a cache file in slices of READ_ROWS, with ``columns`` only."""
-    return parse_cache.iter_chunks(path, columns, READ_ROWS)
 
 
 @dataclass

@@ -14,6 +14,23 @@ from contextlib import contextmanager
 from pathlib import Path
 
 
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (signal 0 tests without signalling).
+
+    Not ours to signal (EPERM) still means alive.  Pids of 0 and below name
+    process groups, not a process, so they are never alive.
+    """
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class WarehouseBusy(RuntimeError):
     """Another run holds the warehouse lock."""
 

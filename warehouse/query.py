@@ -372,6 +372,23 @@ class _Watch:
 
 
 @contextmanager
+def _watched(con: duckdb.DuckDBPyConnection, timeout: float | None) -> Iterator[None]:
+    """The time limit and Ctrl-C over the block; what they cut short comes out as
+    QueryTimeout / QueryInterrupted, any other error as itself."""
+    watch = _Watch(con, timeout)
+    watch.start()
+    try:
+        yield
+    except (duckdb.Error, OSError, RuntimeError, KeyboardInterrupt) as exc:
+        translated = watch.translate(exc)
+        if translated is exc:
+            raise
+        raise translated from exc
+    finally:
+        watch.stop()
+
+
+@contextmanager
 def sigint_interrupts(con: duckdb.DuckDBPyConnection) -> Iterator[threading.Event]:
     """While inside, Ctrl-C interrupts ``con``'s query; yields an event telling whether it did.
 
@@ -413,9 +430,7 @@ def stream_query(
     QueryTimeout / QueryInterrupted.
     """
     statement = check_read_only(sql)
-    watch = _Watch(con, timeout)
-    watch.start()
-    try:
+    with _watched(con, timeout):
         relation = con.sql(statement.query)
         if relation is None:  # not reachable for SELECT/EXPLAIN, but never yield nothing silently
             raise QueryRefused("the statement returned no result")
@@ -426,13 +441,6 @@ def stream_query(
             schema=reader.schema,
             batches=iter(reader),
         )
-    except (duckdb.Error, OSError, RuntimeError, KeyboardInterrupt) as exc:
-        translated = watch.translate(exc)
-        if translated is exc:
-            raise
-        raise translated from exc
-    finally:
-        watch.stop()
 
 
 def run_query(
@@ -448,9 +456,7 @@ def run_query(
     (HUGEINT sums are ints, not Decimals).
     """
     statement = check_read_only(sql)
-    watch = _Watch(con, timeout)
-    watch.start()
-    try:
+    with _watched(con, timeout):
         cursor = con.execute(statement.query)
         description = cursor.description or []
         columns, types = [d[0] for d in description], [str(d[1]) for d in description]
@@ -461,11 +467,4 @@ def run_query(
                 raise ResultTooLarge(
                     f"the result has more than {max_rows:,} rows: add a LIMIT or stream it (--format csv/json)"
                 )
-    except (duckdb.Error, OSError, RuntimeError, KeyboardInterrupt) as exc:
-        translated = watch.translate(exc)
-        if translated is exc:
-            raise
-        raise translated from exc
-    finally:
-        watch.stop()
     return QueryResult(columns=columns, types=types, rows=rows)

@@ -32,6 +32,23 @@ def node_ids(node_name: pl.Expr) -> pl.Expr:
     return node_name.hash(seed=NODE_HASH_SEED)
 
 
+def listed_authors(entries: pl.DataFrame, *keep: str) -> pl.DataFrame:
+    """One row per author of each entry: ``keep`` columns, ``name_as_listed``,
+    ``node_name``, 1-based ``position`` and the ``node`` id (from ``authors`` and
+    ``author_nodes``)."""
+    return (
+        entries.select(
+            *keep,
+            pl.col("authors").alias("name_as_listed"),
+            pl.col("author_nodes").alias("node_name"),
+            pl.int_ranges(1, pl.col("authors").list.len() + 1, dtype=pl.Int32).alias("position"),
+        )
+        .explode("name_as_listed", "node_name", "position")
+        .filter(pl.col("name_as_listed").is_not_null())
+        .with_columns(node=node_ids(pl.col("node_name")))
+    )
+
+
 def nodes_of_forms(forms: pl.DataFrame) -> pl.DataFrame:
     """``node, node_name, key, is_group`` for the nodes of ``forms`` (name_as_listed, node_name, ...)."""
     return (
